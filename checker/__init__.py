@@ -1,0 +1,24 @@
+"""Quorum: a model checker and property-based verifier for consensus protocols.
+
+Protocols are plain Python transition systems (``checker.protocol``); every engine — the
+explicit-state explorer, Z3 and Hypothesis — interprets the same protocol code.
+"""
+
+from .domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf
+from .errors import QuorumError
+from .logic import And, Count, Exists, Filter, ForAll, If, Iff, Implies, IsEmpty, Max, Member, Not, Or, Subset
+from .protocol import From, OneOf, Param, Protocol, Variant, action, always, sometimes
+
+__all__ = [
+    "And", "Bool", "Count", "Enum", "Exists", "Filter", "ForAll", "From", "If", "Iff", "Implies",
+    "IsEmpty", "Map", "Max", "Member", "Nodes", "Not", "OneOf", "Option", "Or", "Param", "Protocol",
+    "QuorumError", "Range", "RecordType", "SetOf", "Subset", "Variant", "action", "always", "check",
+    "sometimes",
+]
+
+
+def check(protocol, **options):
+    """Check a protocol instance with the explicit-state explorer; returns a ``Result``."""
+    from .explorer import explore
+
+    return explore(protocol, **options)

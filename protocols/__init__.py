@@ -1,0 +1,1 @@
+"""Protocol models: one module per protocol, each with its buggy variants."""
