@@ -15,7 +15,7 @@ from typing import Any
 
 import z3
 
-from .symbolic import Sym, SymBool, Symbolic, SymMap, SymSet, _lift, to_bool, to_z3
+from .symbolic import SYMBOLIC, Sym, SymBool, Symbolic, SymMap, SymSet, _lift, to_bool, to_z3
 
 
 def _concrete_bool(value: Any) -> bool:
@@ -101,6 +101,8 @@ def _if_structured(cond: SymBool, then: Any, otherwise: Any) -> Any:
 
 def Member(elem: Any, collection: Any) -> Any:
     """``elem \\in collection`` (``in`` cannot return a formula, so write this on state sets)."""
+    if not SYMBOLIC.depth:
+        return elem in collection
     if isinstance(collection, SymSet):
         return collection.contains(elem)
     if isinstance(elem, Symbolic) or (isinstance(elem, tuple) and any(isinstance(f, Symbolic) for f in elem)):

@@ -28,6 +28,21 @@ BRANCH_ADVICE = (
 )
 
 
+class _Mode:
+    """How many symbolic evaluations are under way: concrete-only fast paths apply at zero."""
+
+    depth = 0
+
+    def __enter__(self) -> None:
+        self.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.depth -= 1
+
+
+SYMBOLIC = _Mode()
+
+
 def code(value: Any) -> int:
     """The integer that stands for a concrete scalar under Z3 (integers stand for themselves)."""
     if isinstance(value, bool):

@@ -13,7 +13,7 @@ from typing import Any
 from .errors import EncodingError, QuorumError, SymbolicBranchError
 from .logic import And, Not
 from .protocol import Action, From, Protocol
-from .symbolic import SymBool
+from .symbolic import SYMBOLIC, SymBool
 
 MAX_PATHS = 256
 
@@ -97,7 +97,8 @@ def paths(protocol: Protocol, act: Action, values: dict[str, Any], params: tuple
     while True:
         view = SymbolicState(protocol, values, script)
         try:
-            result = act.fn(view, *params)
+            with SYMBOLIC:
+                result = act.fn(view, *params)
         except SymbolicBranchError as err:
             raise SymbolicBranchError(f"action {act.label(params)} of {type(protocol).__name__}: {err}") from err
         except EncodingError as err:
@@ -124,6 +125,7 @@ def evaluate_property(protocol: Protocol, prop_fn: Any, values: dict[str, Any]) 
     """A property's value (True/False/SymBool) on a symbolic state."""
     view = SymbolicState(protocol, values, [])
     try:
-        return prop_fn(view)
+        with SYMBOLIC:
+            return prop_fn(view)
     except SymbolicBranchError as err:
         raise SymbolicBranchError(f"property {prop_fn.__name__} of {type(protocol).__name__}: {err}") from err

@@ -147,7 +147,8 @@ class Paxos(Protocol):
         return Exists(self.Quorum, lambda Q: ForAll(Q, lambda a: self.voted_for(s, a, b, v)))
 
     def chosen(self, s, v):
-        return Exists(self.Ballot, lambda b: self.chosen_at(s, b, v))
+        """v is chosen: a quorum voted for it in some ballot (only ballots with a vote for v can)."""
+        return Exists(s.msgs.of("2b"), lambda m: m.val == v and self.chosen_at(s, m.bal, v))
 
     def did_not_vote_at(self, s, a, b):
         return ForAll(self.Value, lambda v: Not(self.voted_for(s, a, b, v)))
@@ -177,7 +178,7 @@ class Paxos(Protocol):
     @always
     def validity(self, s):
         """Only a value proposed by a client can be chosen."""
-        return ForAll(self.Value, lambda v: Implies(self.chosen(s, v), v in self.Proposed))
+        return ForAll(self.Value, lambda v: v in self.Proposed or Not(self.chosen(s, v)))
 
     @sometimes
     def value_chosen(self, s):

@@ -1,0 +1,27 @@
+# Two entry points for a fresh machine: `make demo` (check Basic Paxos and a buggy variant, show
+# the counterexample) and `make test` (the test suite). Each installs what it needs first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench gallery
+
+demo: $(STAMP)
+	$(VENV)/bin/quorum check specs/paxos-small.toml
+	$(VENV)/bin/quorum check specs/paxos-phase2a-ignores-1b.toml
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check checker protocols tests benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/explicit_paxos.py
+
+$(STAMP): pyproject.toml
+	@command -v dot >/dev/null || sh scripts/install-graphviz.sh
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)

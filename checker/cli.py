@@ -1,0 +1,255 @@
+"""The ``quorum`` command line: check specs and protocols, list what there is."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from . import engines
+from .errors import InternalError, QuorumError
+from .protocol import Protocol
+from .report import print_result
+from .result import Result
+from .spec import Spec, check_properties, expectation, load_protocol, load_spec
+
+EXIT = {"holds": 0, "violated": 1, "error": 2, "limit": 4}
+
+
+def _parse_value(text: str) -> Any:
+    """``3`` -> 3, ``true`` -> True, ``[1, 2]`` -> list; anything else stays a string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    params = {}
+    for pair in pairs:
+        name, eq, value = pair.partition("=")
+        if not eq or not name:
+            raise QuorumError(f"-p {pair!r}: write -p name=value, e.g. -p ballots=3")
+        params[name.strip()] = _parse_value(value.strip())
+    return params
+
+
+class _Group(click.Group):
+    """Turns bad input into a short message (exit 2) and bugs into exit 3; --debug shows tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = "--debug" in sys.argv
+        try:
+            return super().invoke(ctx)
+        except QuorumError as err:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        except InternalError as err:
+            if debug:
+                traceback.print_exc()
+            click.echo(f"internal error: {err}", err=True)
+            sys.exit(3)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - the last line of defence
+            if debug:
+                traceback.print_exc()
+            click.echo(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)", err=True)
+            sys.exit(3)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="quorum")
+def main() -> None:
+    """Quorum: model-check consensus protocols written in plain Python."""
+
+
+def _specs_in(target: Path) -> list[Path]:
+    specs = sorted(target.glob("*.toml"))
+    if not specs:
+        raise QuorumError(f"{target}: no *.toml specs in this directory")
+    return specs
+
+
+@main.command()
+@click.argument("target")
+@click.option("-p", "--param", "params", multiple=True, help="protocol parameter, e.g. -p ballots=3")
+@click.option("--property", "properties", multiple=True, help="property to check (repeatable; default: the protocol's)")
+@click.option("--engine", default=None, help="explicit (default), or another registered engine")
+@click.option("--max-states", type=int, default=None, help="stop after this many distinct states")
+@click.option("--max-depth", type=int, default=None, help="stop after this many steps")
+@click.option("--max-seconds", type=float, default=None, help="stop after this much time")
+@click.option("--no-deadlock", is_flag=True, help="do not report states without successors")
+@click.option("--fingerprints", is_flag=True, help="store 64-bit fingerprints instead of states (less memory)")
+@click.option("--option", "-o", "extra", multiple=True, help="engine option, e.g. -o depth=12")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here")
+@click.option("--quiet", "-q", is_flag=True, help="no progress lines")
+@click.option("--debug", is_flag=True, help="show tracebacks")
+def check(target: str, params, properties, engine, max_states, max_depth, max_seconds, no_deadlock,
+          fingerprints, extra, as_json, out, quiet, debug) -> None:
+    """Check a spec file, a directory of specs, or a protocol (module:Class)."""
+    console = Console(stderr=False, highlight=False)
+    overrides: dict[str, Any] = {k: v for k, v in {
+        "max_states": max_states, "max_depth": max_depth, "max_seconds": max_seconds,
+    }.items() if v is not None}
+    if no_deadlock:
+        overrides["deadlock"] = False
+    if fingerprints:
+        overrides["store"] = "fingerprints"
+    overrides.update(_parse_params(extra))
+    path = Path(target)
+    if path.is_dir():
+        if params:
+            raise QuorumError("-p applies to one spec or protocol, not a directory of specs")
+        specs = [load_spec(p) for p in _specs_in(path)]
+        _check_many(specs, engine, overrides, list(properties) or None, as_json, quiet, console)
+        return
+    if target.endswith(".toml") or path.is_file():
+        spec = load_spec(path)
+        spec.parameters.update(_parse_params(params))
+    else:
+        spec = Spec(path=target, protocol_ref=target, parameters=_parse_params(params))
+    if properties:
+        spec.properties = list(properties)
+    result = _run(spec, engine, overrides, quiet, console)
+    if out:
+        from .artifacts import write_outputs
+
+        written = write_outputs(result, out)
+        if not as_json:
+            console.print(f"wrote {', '.join(str(p) for p in written)}", style="dim")
+    if as_json:
+        doc = result.to_json()
+        if spec.expect is not None:
+            doc["expected"] = spec.expect
+            doc["matched"] = spec.expectation_met(result.verdict, result.property)
+        click.echo(json.dumps(doc, indent=2, default=str))
+    else:
+        print_result(result, console)
+        if spec.expect is not None:
+            met = spec.expectation_met(result.verdict, result.property)
+            console.print(f"expected {spec.expect}: {'matched' if met else 'MISSED'}", style="green" if met else "bold red")
+    if spec.expect is not None and path.suffix == ".toml":
+        sys.exit(0 if spec.expectation_met(result.verdict, result.property) else 1)
+    sys.exit(EXIT[result.verdict])
+
+
+def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool, console: Console) -> Result:
+    protocol = spec.build()
+    check_properties(spec, protocol)
+    name = engine or spec.engine
+    options = dict(spec.options) if name == spec.engine else {}
+    options.update(overrides)
+    eng = engines.get(name)
+    engines.check_options(eng, {k: v for k, v in options.items()}, f"{spec.path} (engine {name})")
+    if "progress" in eng.load().__code__.co_varnames and not quiet:
+        options["progress"] = lambda line: click.echo(f"  … {line}", err=True)
+    return eng.load()(protocol, spec.properties, **options)
+
+
+def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, quiet: bool, console: Console) -> None:
+    docs, missed = [], 0
+    for spec in specs:
+        if properties:
+            spec.properties = properties
+        result = _run(spec, engine, overrides, True, console)
+        met = spec.expectation_met(result.verdict, result.property)
+        missed += not met
+        if as_json:
+            doc = result.to_json()
+            doc.update(spec=spec.path, expected=spec.expect or "holds", matched=met)
+            docs.append(doc)
+        else:
+            got = expectation(result.verdict, result.property)
+            mark = "[green]ok[/]" if met else "[bold red]MISSED[/]"
+            console.print(
+                f"{mark}  {spec.path}: {got} (expected {spec.expect or 'holds'}) — "
+                f"{result.distinct_states:,} states, {result.elapsed_s:.2f}s"
+            )
+    if as_json:
+        click.echo(json.dumps(docs, indent=2, default=str))
+    else:
+        console.print(f"{len(specs) - missed} of {len(specs)} specs matched their expectation")
+    sys.exit(1 if missed else 0)
+
+
+def _protocol_modules() -> list[str]:
+    import protocols
+
+    return sorted(p.stem for p in Path(protocols.__file__).parent.glob("*.py") if not p.stem.startswith("_"))
+
+
+def all_protocols() -> list[type[Protocol]]:
+    """Every protocol class in the ``protocols`` package."""
+    out = []
+    for mod in _protocol_modules():
+        import importlib
+
+        module = importlib.import_module(f"protocols.{mod}")
+        for obj in vars(module).values():
+            if isinstance(obj, type) and issubclass(obj, Protocol) and obj.__module__ == module.__name__:
+                out.append(obj)
+    return out
+
+
+@main.command(name="list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--specs", "spec_dir", default="specs", show_default=True, type=click.Path())
+def list_(as_json: bool, spec_dir: str) -> None:
+    """Show protocols with their parameters, variants and properties, and the specs."""
+    protos = []
+    for cls in all_protocols():
+        specs = cls.param_specs()
+        inst = cls()
+        protos.append({
+            "protocol": f"{cls.__module__}:{cls.__name__}",
+            "doc": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
+            "parameters": {n: {"default": p.default, "doc": p.doc} for n, p in specs.items() if n != "variant"},
+            "variants": cls.variants(),
+            "actions": [a.name for a in inst.actions],
+            "properties": {n: {"kind": p.kind, "doc": p.doc, "default": p.default} for n, p in inst.properties.items()},
+        })
+    spec_docs = []
+    if Path(spec_dir).is_dir():
+        for p in sorted(Path(spec_dir).glob("*.toml")):
+            s = load_spec(p)
+            spec_docs.append({"spec": str(p), "protocol": s.protocol_ref, "expect": s.expect or "holds",
+                              "engine": s.engine, "description": s.description})
+    if as_json:
+        click.echo(json.dumps({"protocols": protos, "specs": spec_docs}, indent=2, default=str))
+        return
+    console = Console(highlight=False)
+    for p in protos:
+        console.print(f"[bold]{p['protocol']}[/]  {p['doc']}")
+        params = ", ".join(f"{n}={v['default']!r}" for n, v in p["parameters"].items())
+        console.print(f"  parameters: {params}")
+        for name, doc in p["variants"].items():
+            console.print(f"  variant [cyan]{name}[/]: {doc}")
+        props = ", ".join(f"{n} ({v['kind']})" for n, v in p["properties"].items())
+        console.print(f"  properties: {props}")
+    if spec_docs:
+        console.print("[bold]specs[/]")
+        for s in spec_docs:
+            console.print(f"  {s['spec']}: {s['expect']} ({s['engine']})")
+
+
+def _add_commands() -> None:
+    from .commands import discover
+
+    for cmd in discover():
+        main.add_command(cmd)
+
+
+_add_commands()
+
+if __name__ == "__main__":
+    main()
