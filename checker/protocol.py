@@ -217,6 +217,10 @@ def _state_class(protocol: Protocol) -> type:
 class Protocol:
     """Base class of every protocol. Subclasses declare ``Param``s, ``setup`` and methods."""
 
+    #: Parameters of an instance small enough for cross-engine tests (every variant is tried
+    #: with these); a protocol whose defaults are already small can leave it empty.
+    small_instance: dict[str, Any] = {}
+
     def __init__(self, **params: Any) -> None:
         cls = type(self)
         known = self.param_specs()

@@ -58,6 +58,8 @@ from checker import (
 class Paxos(Protocol):
     """Single-decree Paxos (Paxos.tla)."""
 
+    small_instance = {"ballots": 2}
+
     acceptors = Param(3, "number of acceptors a1..aN")
     values = Param(2, "number of values v1..vK")
     ballots = Param(3, "number of ballots: ballots=3 is ballots 0..2")
