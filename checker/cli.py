@@ -17,7 +17,7 @@ from .errors import InternalError, QuorumError
 from .protocol import Protocol
 from .report import print_result
 from .result import Result
-from .spec import Spec, check_properties, expectation, load_protocol, load_spec
+from .spec import Spec, check_properties, expectation, load_spec
 
 EXIT = {"holds": 0, "violated": 1, "error": 2, "limit": 4}
 
@@ -40,27 +40,42 @@ def _parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
     return params
 
 
+_DEBUG: list[bool] = []
+
+
+def debug_option(f):
+    """``--debug``: show tracebacks instead of the short error message."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            _DEBUG.append(True)
+
+    return click.option("--debug", is_flag=True, expose_value=False, callback=remember, is_eager=True,
+                        help="show tracebacks")(f)
+
+
 class _Group(click.Group):
     """Turns bad input into a short message (exit 2) and bugs into exit 3; --debug shows tracebacks."""
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = "--debug" in sys.argv
+        _DEBUG.clear()
         try:
             return super().invoke(ctx)
         except QuorumError as err:
-            if debug:
+            if debug or _DEBUG:
                 traceback.print_exc()
             click.echo(f"error: {err}", err=True)
             sys.exit(2)
         except InternalError as err:
-            if debug:
+            if debug or _DEBUG:
                 traceback.print_exc()
             click.echo(f"internal error: {err}", err=True)
             sys.exit(3)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
         except Exception as err:  # noqa: BLE001 - the last line of defence
-            if debug:
+            if debug or _DEBUG:
                 traceback.print_exc()
             click.echo(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)", err=True)
             sys.exit(3)
@@ -93,9 +108,9 @@ def _specs_in(target: Path) -> list[Path]:
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
-@click.option("--debug", is_flag=True, help="show tracebacks")
+@debug_option
 def check(target: str, params, properties, engine, max_states, max_depth, max_seconds, no_deadlock,
-          fingerprints, extra, as_json, out, quiet, debug) -> None:
+          fingerprints, extra, as_json, out, quiet) -> None:
     """Check a spec file, a directory of specs, or a protocol (module:Class)."""
     console = Console(stderr=False, highlight=False)
     overrides: dict[str, Any] = {k: v for k, v in {
@@ -130,16 +145,17 @@ def check(target: str, params, properties, engine, max_states, max_depth, max_se
     if as_json:
         doc = result.to_json()
         if spec.expect is not None:
-            doc["expected"] = spec.expect
-            doc["matched"] = spec.expectation_met(result.verdict, result.property)
+            doc["expected"] = spec.expectation_text()
+            doc["matched"] = spec.expectation_met(result)
         click.echo(json.dumps(doc, indent=2, default=str))
     else:
         print_result(result, console)
         if spec.expect is not None:
-            met = spec.expectation_met(result.verdict, result.property)
-            console.print(f"expected {spec.expect}: {'matched' if met else 'MISSED'}", style="green" if met else "bold red")
+            met = spec.expectation_met(result)
+            console.print(f"expected {spec.expectation_text()}: {'matched' if met else 'MISSED'}",
+                          style="green" if met else "bold red")
     if spec.expect is not None and path.suffix == ".toml":
-        sys.exit(0 if spec.expectation_met(result.verdict, result.property) else 1)
+        sys.exit(0 if spec.expectation_met(result) else 1)
     sys.exit(EXIT[result.verdict])
 
 
@@ -162,17 +178,19 @@ def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool,
         if properties:
             spec.properties = properties
         result = _run(spec, engine, overrides, True, console)
-        met = spec.expectation_met(result.verdict, result.property)
+        met = spec.expectation_met(result)
         missed += not met
         if as_json:
             doc = result.to_json()
-            doc.update(spec=spec.path, expected=spec.expect or "holds", matched=met)
+            doc.update(spec=spec.path, expected=spec.expectation_text(), matched=met)
             docs.append(doc)
         else:
             got = expectation(result.verdict, result.property)
+            if result.trace and result.verdict == "violated":
+                got += f" in {len(result.trace) - 1} steps"
             mark = "[green]ok[/]" if met else "[bold red]MISSED[/]"
             console.print(
-                f"{mark}  {spec.path}: {got} (expected {spec.expect or 'holds'}) — "
+                f"{mark}  {spec.path}: {got} (expected {spec.expectation_text()}) — "
                 f"{result.distinct_states:,} states, {result.elapsed_s:.2f}s"
             )
     if as_json:

@@ -18,6 +18,11 @@ from .protocol import Protocol, Step
 from .result import Result
 
 PROGRESS_EVERY_S = 3.0
+CLOCK_EVERY_S = 0.25
+
+
+def nothing(depth: int) -> str:
+    return f"nothing found up to depth {depth}"
 
 
 class TypeCheck:
@@ -86,7 +91,7 @@ def explore(
     fingerprints = store == "fingerprints"
     seen: dict[Any, Any] = {}
     start = time.perf_counter()
-    last_report = start
+    last_report = last_progress = start
     generated = 0
     depth = 0
     result = Result("holds", "explicit", protocol, checked=[p.name for p in selected])
@@ -157,7 +162,7 @@ def explore(
                 return found
         while frontier:
             if max_depth is not None and depth > max_depth:
-                return finish("limit", message=f"depth limit {max_depth} reached, nothing found up to depth {depth - 1}")
+                return finish("limit", message=f"depth limit {max_depth} reached, {nothing(depth - 1)}")
             next_frontier = []
             for state in frontier:
                 state_key = key(state) if fingerprints else state
@@ -195,23 +200,23 @@ def explore(
                     return finish("violated", property="deadlock", trace=trace_to(state),
                                   message="a reachable state has no enabled action")
                 if len(seen) >= (max_states or sys.maxsize):
-                    return finish("limit", message=f"state limit {max_states} reached, nothing found up to depth {depth}")
-                if generated & 0x3FF == 0 or True:
-                    now = time.perf_counter()
-                    if now - last_report >= PROGRESS_EVERY_S:
-                        last_report = now
-                        if max_seconds is not None and now - start > max_seconds:
-                            return finish("limit", message=f"time limit {max_seconds}s reached, nothing found up to depth {depth}")
-                        if progress:
-                            progress(
-                                f"depth {depth}: {len(seen):,} distinct states, {generated:,} generated, "
-                                f"{len(next_frontier):,} queued, {len(seen) / (now - start):,.0f} states/s"
-                            )
+                    return finish("limit", message=f"state limit {max_states} reached, {nothing(depth)}")
+                now = time.perf_counter()
+                if now - last_report >= CLOCK_EVERY_S:
+                    last_report = now
+                    if max_seconds is not None and now - start > max_seconds:
+                        return finish("limit", message=f"time limit {max_seconds}s reached, {nothing(depth)}")
+                    if progress and now - last_progress >= PROGRESS_EVERY_S:
+                        last_progress = now
+                        progress(
+                            f"depth {depth}: {len(seen):,} distinct states, {generated:,} generated, "
+                            f"{len(next_frontier):,} queued, {len(seen) / (now - start):,.0f} states/s"
+                        )
             frontier = next_frontier
             if frontier:
                 depth += 1
     except KeyboardInterrupt:
-        return finish("limit", message=f"interrupted, nothing found up to depth {depth}")
+        return finish("limit", message=f"interrupted, {nothing(depth)}")
     missing = [g for g, d in reached.items() if d is None]
     if missing:
         return finish(

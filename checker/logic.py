@@ -15,7 +15,7 @@ from typing import Any
 
 import z3
 
-from .symbolic import SYMBOLIC, Sym, SymBool, Symbolic, SymMap, SymSet, _lift, to_bool, to_z3
+from .symbolic import SYMBOLIC, Sym, Symbolic, SymBool, SymMap, SymSet, _lift, to_bool, to_z3
 
 
 def _concrete_bool(value: Any) -> bool:
@@ -83,7 +83,8 @@ def If(cond: Any, then: Any, otherwise: Any) -> Any:
     """``then`` where ``cond`` holds, else ``otherwise`` (TLA+'s IF-THEN-ELSE, on values)."""
     if not isinstance(cond, SymBool):
         return then if _concrete_bool(cond) else otherwise
-    if isinstance(then, (SymSet, SymMap, frozenset, tuple)) or isinstance(otherwise, (SymSet, SymMap, frozenset, tuple)):
+    structured = (SymSet, SymMap, frozenset, tuple)
+    if isinstance(then, structured) or isinstance(otherwise, structured):
         return _if_structured(cond, then, otherwise)
     if isinstance(then, (bool, SymBool)) and isinstance(otherwise, (bool, SymBool)):
         return _lift(z3.If(cond.term, to_bool(then), to_bool(otherwise)))

@@ -52,10 +52,17 @@ class Spec:
         except QuorumError as err:
             raise QuorumError(f"{self.path}: {err}") from err
 
-    def expectation_met(self, verdict: str, prop: str | None) -> bool:
+    def expectation_met(self, result: Any) -> bool:
+        """The verdict is the expected one (and, if given, so is the counterexample's length)."""
         if self.expect is None:
-            return verdict == "holds"
-        return self.expect == expectation(verdict, prop)
+            return result.verdict == "holds"
+        if self.expect != expectation(result.verdict, result.property):
+            return False
+        return self.trace_length is None or not result.trace or len(result.trace) - 1 == self.trace_length
+
+    def expectation_text(self) -> str:
+        text = self.expect or "holds"
+        return f"{text} in {self.trace_length} steps" if self.trace_length is not None else text
 
 
 def expectation(verdict: str, prop: str | None) -> str:
@@ -73,7 +80,11 @@ def load_protocol(ref: str, where: str = "") -> type[Protocol]:
             f"{prefix}cannot import protocol module {module_name!r} ({err.msg}). "
             "Write protocol = \"package.module:Class\", e.g. \"protocols.paxos:Paxos\"."
         ) from None
-    classes = {n: c for n, c in vars(module).items() if isinstance(c, type) and issubclass(c, Protocol) and c is not Protocol and c.__module__ == module.__name__}
+    classes = {
+        n: c
+        for n, c in vars(module).items()
+        if isinstance(c, type) and issubclass(c, Protocol) and c.__module__ == module.__name__
+    }
     if not cls_name:
         if len(classes) != 1:
             raise QuorumError(f"{prefix}{module_name!r} defines {sorted(classes)}: name one as {module_name}:Class")
@@ -112,7 +123,10 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         raise QuorumError(f'{path}: [engine] must be a table, e.g. [engine] name = "explicit"')
     options = dict(engine_table)
     engine_name = options.pop("name", "explicit")
-    engine = engines.get(engine_name)
+    try:
+        engine = engines.get(engine_name)
+    except QuorumError as err:
+        raise QuorumError(f"{path} [engine]: {err}") from None
     engines.check_options(engine, options, f"{path} [engine]")
     expect = data.get("expect")
     if expect is not None:
@@ -123,6 +137,9 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
                 f"{path}: expect = {data['expect']!r}: write \"holds\" or \"violated: <property>\""
             )
         expect = f"violated: {prop.strip()}" if verdict == "violated" else verdict
+    trace_length = data.get("trace_length")
+    if trace_length is not None and (isinstance(trace_length, bool) or not isinstance(trace_length, int)):
+        raise QuorumError(f"{path}: trace_length must be a number of steps, e.g. trace_length = 12")
     props = data.get("properties")
     if props is not None and not (isinstance(props, list) and all(isinstance(p, str) for p in props)):
         raise QuorumError(f'{path}: properties must be a list of names, e.g. properties = ["agreement"]')
@@ -136,7 +153,7 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         expect=expect,
         description=str(data.get("description", "")),
         faults=list(data.get("faults", [])),
-        trace_length=data.get("trace_length"),
+        trace_length=trace_length,
     )
 
 

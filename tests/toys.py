@@ -1,0 +1,94 @@
+"""Tiny protocols for testing the engine itself (not course material, so not in protocols/)."""
+
+from __future__ import annotations
+
+from checker import Enum, Map, Nodes, Param, Protocol, Range, action, always, sometimes
+
+
+class Counter(Protocol):
+    """A counter that counts up to a limit and then stops (a deadlock at the limit)."""
+
+    limit = Param(3, "highest value")
+
+    def setup(self) -> None:
+        self.var("n", Range(0, self.limit), init=0)
+
+    @action
+    def inc(self, s):
+        if s.guard(s.n < self.limit):
+            return s.update(n=s.n + 1)
+
+    @always
+    def below_limit(self, s):
+        return s.n <= self.limit
+
+    @sometimes
+    def reaches_two(self, s):
+        return s.n == 2
+
+
+class Unreachable(Counter):
+    """The counter never reaches a goal beyond its limit: vacuity is a finding."""
+
+    @sometimes
+    def reaches_ten(self, s):
+        return s.n == 10
+
+    @action
+    def never(self, s):
+        """An action whose guard never holds: coverage must warn about it."""
+        if s.guard(s.n > self.limit):
+            return s.update(n=0)
+
+
+class Raises(Protocol):
+    """An action raises after two steps: the exception is a finding with its trace."""
+
+    def setup(self) -> None:
+        self.var("n", Range(0, 5), init=0)
+
+    @action
+    def step(self, s):
+        if s.n == 2:
+            raise ValueError("boom at two")
+        if s.guard(s.n < 5):
+            return s.update(n=s.n + 1)
+
+
+class OutOfDomain(Protocol):
+    """An action writes a value outside the declared domain: a type error with its trace."""
+
+    def setup(self) -> None:
+        self.var("n", Range(0, 2), init=0)
+
+    @action
+    def step(self, s):
+        return s.update(n=s.n + 1)
+
+
+class PlainIf(Protocol):
+    """Branches with a plain Python `if` on state: fine concretely, an error under Z3."""
+
+    def setup(self) -> None:
+        self.Node = Nodes("n", 2)
+        self.var("role", Map(self.Node, Enum("follower", "leader")), init="follower")
+
+    @action(n="Node")
+    def promote(self, s, n):
+        if s.role[n] == "follower":
+            return s.update(role=s.role.set(n, "leader"))
+
+
+class Switch(Protocol):
+    """One action with an if/else on state: the Z3 reading must fork into two paths."""
+
+    def setup(self) -> None:
+        from checker import Bool
+
+        self.var("on", Bool(), init=False)
+
+    @action
+    def flip(self, s):
+        if s.guard(s.on):
+            return s.update(on=False)
+        return s.update(on=True)
