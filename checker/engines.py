@@ -34,6 +34,25 @@ ENGINES: dict[str, Engine] = {
         {**_LIMITS, "deadlock": bool, "store": str},
         "exhaustive breadth-first search; shortest counterexamples",
     ),
+    "simulate": Engine(
+        "simulate",
+        "checker.simulate:simulate",
+        {"seed": int, "walks": int, "steps": int, "depth": int, "max_seconds": (int, float), "deadlock": bool,
+         "shrink": bool},
+        "Hypothesis random walks of up to `depth` steps; violations shrunk, then shortened protocol-aware",
+    ),
+    "bmc": Engine(
+        "bmc",
+        "checker.smt.bmc:bmc",
+        {"depth": int, "deadlock": bool, "max_seconds": (int, float)},
+        "Z3 bounded model checking: any violation within `depth` steps (smallest depth first)",
+    ),
+    "induction": Engine(
+        "induction",
+        "checker.smt.induction:induction",
+        {"k": int, "implies": list, "minimize_s": (int, float)},
+        "Z3: the listed invariants are inductive (k-induction with k > 1); else a counterexample to induction",
+    ),
 }
 
 

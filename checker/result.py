@@ -46,6 +46,8 @@ class Result:
 
     def summary(self) -> str:
         """One line: the verdict in words, with the bounds it covers."""
+        if "summary" in self.extra:  # an engine's own wording, e.g. "inductive: ... for <bounds>"
+            return self.extra["summary"]
         p = self.protocol.describe()
         if self.verdict == "holds":
             return f"holds: {', '.join(self.checked) or 'no property'} for {p}"

@@ -1,0 +1,188 @@
+"""Inductive invariants: Init ⇒ Inv and Inv ∧ Next ⇒ Inv′, or a counterexample to induction (CTI).
+
+``Inv`` is the conjunction of the listed invariants (each a separately named property, so a CTI
+names the conjunct that broke). With ``k > 1`` this is k-induction: the base case is BMC to depth
+k−1 and the step assumes Inv on k consecutive distinct states. ``implies`` names properties that
+must follow from Inv in every state (e.g. Paxos's agreement from its ``Inv``).
+
+A CTI is a state satisfying every conjunct, an action with its parameters, and a successor that
+breaks one. It is confirmed concretely before it is shown: the pre-states really satisfy Inv, each
+step is a real successor, and the named conjunct is really false at the end. Among CTIs the solver
+is asked for one whose sets hold as few elements as it can find within ``minimize_s`` seconds: a
+small state shows what is missing, a large one buries it. A proof is stated with its bounds: it
+covers this instance size only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import z3
+
+from ..errors import InternalError, QuorumError, suggest
+from ..explorer import TypeCheck, _select
+from ..protocol import Protocol, Step
+from ..replay import violates
+from ..result import Result
+from ..symbolic import SymSet, equal, to_bool
+from .bmc import bmc
+from .transition import Encoder, SymState
+
+
+def induction(
+    protocol: Protocol,
+    properties: list[str] | None = None,
+    *,
+    k: int = 1,
+    implies: list[str] | None = None,
+    minimize_s: float = 10.0,
+    progress: Callable[[str], None] | None = None,
+) -> Result:
+    """Check that the conjunction of the selected invariants is k-inductive at this instance size."""
+    if k < 1:
+        raise QuorumError(f"induction: k must be at least 1, not {k}")
+    start = time.perf_counter()
+    conjuncts = [p.name for p in _select(protocol, properties) if p.kind == "always"]
+    if not conjuncts:
+        raise QuorumError(f"induction: {type(protocol).__name__} has no invariant (@always) among {properties}")
+    consequences = _consequences(protocol, implies or [])
+    say = progress or (lambda _line: None)
+    times: dict[str, float] = {}
+
+    def finish(result: Result, **extra: Any) -> Result:
+        result.elapsed_s = time.perf_counter() - start
+        result.checked = conjuncts + consequences
+        result.extra.update(solve_s=times, k=k, **extra)
+        return result
+
+    say(f"base case: Init ⇒ Inv for every state within {k - 1} steps")
+    t0 = time.perf_counter()
+    base = bmc(protocol, conjuncts, depth=k - 1, deadlock=False)
+    times["base"] = round(time.perf_counter() - t0, 4)
+    if base.verdict != "limit":
+        base.engine = "induction"
+        return finish(base, summary=f"not an invariant: {base.property} fails in a reachable state ({base.summary()})")
+
+    enc = Encoder(protocol)
+    states = [enc.state(f"pre{i}" if i < k else "post") for i in range(k + 1)]
+    selectors = [z3.Int(f"step@{i}") for i in range(k + 1)]
+    solver = z3.Solver()
+    for i in range(k):
+        solver.add(enc.in_domain(states[i]), *(enc.holds(states[i], c) for c in conjuncts))
+        solver.add(enc.transition(states[i], states[i + 1], selectors[i + 1]))
+    for i in range(k):
+        for j in range(i + 1, k + 1):
+            solver.add(z3.Not(_same_state(enc, states[i], states[j])))
+    broken = z3.Or(z3.Not(enc.in_domain(states[k])), *(z3.Not(enc.holds(states[k], c)) for c in conjuncts))
+    say(f"step: Inv on {k} state(s) ∧ Next ⇒ Inv′ for {len(conjuncts)} conjunct(s)")
+    t0 = time.perf_counter()
+    answer = solver.check(broken)
+    times["step"] = round(time.perf_counter() - t0, 4)
+    if answer == z3.unknown:
+        return finish(Result("limit", "induction", protocol, message=f"Z3 gave up: {solver.reason_unknown()}"))
+    if answer == z3.sat:
+        model = _small_model(solver, broken, states, solver.model(), minimize_s, times)
+        return finish(_cti(protocol, enc, model, states, selectors, conjuncts))
+
+    for prop in consequences:
+        t0 = time.perf_counter()
+        witness = _not_implied(protocol, enc, conjuncts, prop)
+        times[f"implies {prop}"] = round(time.perf_counter() - t0, 4)
+        if witness is not None:
+            return finish(witness, summary=f"not implied: a state satisfying {' ∧ '.join(conjuncts)} violates {prop}")
+    proved = " ∧ ".join(conjuncts)
+    follows = f", and it implies {', '.join(consequences)}" if consequences else ""
+    how = "inductive" if k == 1 else f"{k}-inductive"
+    summary = f"{how}: {proved}{follows} — for {protocol.bounds()} (this instance size only)"
+    return finish(Result("holds", "induction", protocol), summary=summary)
+
+
+def _consequences(protocol: Protocol, names: list[str]) -> list[str]:
+    for name in names:
+        if name not in protocol.properties or protocol.properties[name].kind != "always":
+            invariants = [n for n, p in protocol.properties.items() if p.kind == "always"]
+            raise QuorumError(f"induction: implies names {name!r}, not an invariant of "
+                              f"{type(protocol).__name__}." + suggest(name, invariants))
+    return list(names)
+
+
+def _same_state(enc: Encoder, a: SymState, b: SymState) -> z3.BoolRef:
+    return z3.And(*(equal(a.values[n], b.values[n]) for n in enc.protocol.variables))
+
+
+def _small_model(solver: z3.Solver, broken: z3.BoolRef, states: list[SymState], model: z3.ModelRef,
+                 seconds: float, times: dict[str, float]) -> z3.ModelRef:
+    """A model whose first state holds as few set elements as Z3 finds within ``seconds``."""
+    present = [to_bool(p) for v in states[0].values.values() if isinstance(v, SymSet) for p in v.present.values()]
+    if not present or seconds <= 0:
+        return model
+    t0 = time.perf_counter()
+    opt = z3.Optimize()
+    opt.set(timeout=int(seconds * 1000))
+    opt.add(*solver.assertions(), broken)
+    opt.minimize(z3.Sum(*(z3.If(p, 1, 0) for p in present)))
+    answer = opt.check()
+    times["minimize"] = round(time.perf_counter() - t0, 4)
+    return opt.model() if answer == z3.sat else model
+
+
+def _cti(protocol: Protocol, enc: Encoder, model: z3.ModelRef, states: list[SymState],
+         selectors: list[z3.ArithRef], conjuncts: list[str]) -> Result:
+    """The counterexample to induction as a trace, confirmed on concrete states."""
+    concrete = [enc.decode_state(model, st) for st in states]
+    label = "state satisfying " + " ∧ ".join(conjuncts)
+    trace = [Step(label, {}, concrete[0])]
+    for i in range(1, len(states)):
+        f = enc.decode_firing(model, states[i - 1], selectors[i])
+        trace.append(Step(f.action.name, f.action.params_dict(f.params), concrete[i]))
+    confirm_cti(protocol, trace, conjuncts)
+    post = concrete[-1]
+    bad_type = TypeCheck(protocol).first_bad(post)
+    broken = [c for c in conjuncts if violates(protocol, post, c)]
+    what = broken[0] if broken else "domain"
+    docs = "; ".join(f"{c}: {protocol.properties[c].doc}" for c in broken) or f"type error: {bad_type}"
+    step = trace[-1].label
+    summary = f"not inductive: {what} breaks when {step} fires from a state satisfying every conjunct"
+    message = (
+        f"{step} takes a state where {' ∧ '.join(conjuncts)} hold to one where {', '.join(broken) or bad_type} "
+        f"fails ({docs}). Either the first state is unreachable — strengthen the invariant with a conjunct "
+        f"that rules it out — or the property is wrong."
+    )
+    result = Result("violated", "induction", protocol, property=what, trace=trace, message=message,
+                    depth=len(trace) - 1)
+    result.extra.update(cti=True, broken=broken, summary=summary)
+    return result
+
+
+def confirm_cti(protocol: Protocol, trace: list[Step], conjuncts: list[str]) -> None:
+    """Check a CTI concretely: Inv before every step, real successors, a broken conjunct after."""
+    typecheck = TypeCheck(protocol)
+    for i, step in enumerate(trace[:-1]):
+        failing = [c for c in conjuncts if violates(protocol, step.state, c)]
+        if failing or typecheck.first_bad(step.state):
+            raise InternalError(f"induction: state {i} of its CTI does not satisfy {failing or 'its domains'}")
+    for i in range(1, len(trace)):
+        act = protocol.action(trace[i].action)
+        nxt = act.fn(trace[i - 1].state, *(trace[i].params[n] for n in act.param_names))
+        if nxt != trace[i].state:
+            raise InternalError(f"induction: step {i} of its CTI, {trace[i].label}, leads to {nxt}, "
+                                f"not to the state Z3 claims: {trace[i].state}")
+    post = trace[-1].state
+    if not typecheck.first_bad(post) and not any(violates(protocol, post, c) for c in conjuncts):
+        raise InternalError(f"induction: the last state of its CTI satisfies every conjunct: {post}")
+
+
+def _not_implied(protocol: Protocol, enc: Encoder, conjuncts: list[str], prop: str) -> Result | None:
+    """A state satisfying every conjunct but not ``prop``, or None when Inv ⇒ prop."""
+    st = enc.state("any")
+    solver = z3.Solver()
+    solver.add(enc.in_domain(st), *(enc.holds(st, c) for c in conjuncts), z3.Not(enc.holds(st, prop)))
+    if solver.check() != z3.sat:
+        return None
+    state = enc.decode_state(solver.model(), st)
+    if not violates(protocol, state, prop) or any(violates(protocol, state, c) for c in conjuncts):
+        raise InternalError(f"induction: Z3's state satisfying the invariant but not {prop} is not one: {state}")
+    return Result("violated", "induction", protocol, property=prop, trace=[Step("state satisfying Inv", {}, state)],
+                  message=f"the invariant does not imply {prop}: this state satisfies it and violates {prop}")
