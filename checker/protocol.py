@@ -23,6 +23,7 @@ from typing import Any
 
 from .domains import Domain, FnMap, Map, SetOf, ValueSet, show
 from .errors import QuorumError, suggest
+from .faults import Faults
 
 RESERVED = {"guard", "update", "as_dict", "protocol"}
 
@@ -221,7 +222,7 @@ class Protocol:
     #: with these); a protocol whose defaults are already small can leave it empty.
     small_instance: dict[str, Any] = {}
 
-    def __init__(self, **params: Any) -> None:
+    def __init__(self, *, faults: Iterable[str] = (), **params: Any) -> None:
         cls = type(self)
         known = self.param_specs()
         for name, value in params.items():
@@ -236,10 +237,13 @@ class Protocol:
         self.setup()
         if not self.variables:
             raise QuorumError(f"{cls.__name__}.setup() declares no state variable: call self.var(name, domain, init)")
+        self.faults = Faults(self, faults)
+        self.faults.declare_variables()
         self.State = _state_class(self)
         self.actions: list[Action] = []
         self.properties: dict[str, Property] = {}
         self._compile()
+        self.faults.add_actions()
 
     # -- declaration -------------------------------------------------------------------------
 
@@ -371,6 +375,8 @@ class Protocol:
 
     def describe(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
+        if self.faults.selected:
+            args += f", faults={list(self.faults.selected)!r}"
         return f"{type(self).__name__}({args})"
 
     def bounds(self) -> str:
