@@ -7,13 +7,25 @@ explicit-state explorer, Z3 and Hypothesis — interprets the same protocol code
 from .domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf
 from .errors import QuorumError
 from .logic import And, Count, Exists, Filter, ForAll, If, Iff, Implies, IsEmpty, Max, Member, Not, Or, Subset
-from .protocol import From, OneOf, Param, Protocol, Variant, action, always, sometimes
+from .protocol import (
+    From,
+    OneOf,
+    Param,
+    Protocol,
+    Variant,
+    action,
+    always,
+    always_eventually,
+    eventually,
+    leads_to,
+    sometimes,
+)
 
 __all__ = [
     "And", "Bool", "Count", "Enum", "Exists", "Filter", "ForAll", "From", "If", "Iff", "Implies",
     "IsEmpty", "Map", "Max", "Member", "Nodes", "Not", "OneOf", "Option", "Or", "Param", "Protocol",
     "QuorumError", "Range", "RecordType", "SetOf", "Subset", "Variant", "action", "always", "check",
-    "sometimes",
+    "sometimes", "eventually", "always_eventually", "leads_to",
 ]
 
 

@@ -34,6 +34,13 @@ ENGINES: dict[str, Engine] = {
         {**_LIMITS, "deadlock": bool, "store": str},
         "exhaustive breadth-first search; shortest counterexamples",
     ),
+    "liveness": Engine(
+        "liveness",
+        "checker.liveness:check_liveness",
+        {**_LIMITS, "deadlock": bool},
+        "the whole state graph, then eventually/leads_to under fairness; lasso counterexamples "
+        "(the explicit engine hands liveness properties to it)",
+    ),
     "simulate": Engine(
         "simulate",
         "checker.simulate:simulate",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .domains import FnMap, SetOf, show
-from .protocol import Protocol, Step
+from .protocol import LIVENESS, Protocol, Step
 from .result import Result
 
 PROGRESS_EVERY_S = 3.0
@@ -82,6 +82,11 @@ def explore(
 ) -> Result:
     """Explore every reachable state breadth-first; stop at the first violation."""
     selected = _select(protocol, properties)
+    if any(p.kind in LIVENESS for p in selected):  # needs the whole graph, not a state at a time
+        from .liveness import check_liveness
+
+        return check_liveness(protocol, properties, max_states=max_states, max_depth=max_depth,
+                              max_seconds=max_seconds, deadlock=deadlock, store=store, progress=progress)
     invariants = [(p.name, p.fn) for p in selected if p.kind == "always"]
     goals = {p.name: p.fn for p in selected if p.kind == "sometimes"}
     reached: dict[str, int | None] = dict.fromkeys(goals)

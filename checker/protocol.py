@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import fairness
 from .domains import Domain, FnMap, Map, SetOf, ValueSet, show
 from .errors import QuorumError, suggest
 from .faults import Faults
@@ -93,6 +94,7 @@ class Action:
     def __post_init__(self) -> None:
         self.dynamic = any(isinstance(s, From) for s in self.sources)
         self.static = [] if self.dynamic else list(itertools.product(*self.sources))
+        fairness.parse(self.fairness, self.name, self.param_names)  # a bad declaration fails early
         if self.dynamic:
             self._getters = [
                 (operator.attrgetter(s.var), s.kind) if isinstance(s, From) else (None, s) for s in self.sources
@@ -130,6 +132,7 @@ class Property:
     default: bool = True
 
 
+    over: dict[str, Any] = field(default_factory=dict)  # liveness: checked for each value of these
 @dataclass
 class Variable:
     name: str
@@ -176,6 +179,39 @@ def sometimes(fn: Callable | None = None, /, *, default: bool = True) -> Any:
 
 class OneOf:
     """An initial value chosen nondeterministically: one initial state per choice."""
+#: Property kinds checked over infinite behaviours (``checker.liveness``), not state by state.
+LIVENESS = ("eventually", "always_eventually", "leads_to")
+
+
+def _liveness(kind: str, fn: Callable | None, default: bool, over: dict[str, Any]) -> Any:
+    def mark(f: Callable) -> Callable:
+        f.__quorum__ = (kind, {"default": default, "over": over})
+        return f
+
+    return mark(fn) if fn is not None else mark
+
+
+def eventually(fn: Callable | None = None, /, *, default: bool = False, **over: Any) -> Any:
+    """Mark a method as a liveness property: every fair behaviour reaches a state satisfying it.
+
+    Keyword arguments name domains, like ``@action``: ``@eventually(p="Participant")`` checks
+    "every participant p eventually ...", one property per p. Not checked by default
+    (``default=False``): whether it holds depends on the fairness a spec assumes."""
+    return _liveness("eventually", fn, default, over)
+
+
+def always_eventually(fn: Callable | None = None, /, *, default: bool = False, **over: Any) -> Any:
+    """Mark a method as a liveness property: every fair behaviour satisfies it again and again."""
+    return _liveness("always_eventually", fn, default, over)
+
+
+def leads_to(fn: Callable | None = None, /, *, default: bool = False, **over: Any) -> Any:
+    """Mark a method returning a pair ``(P, Q)``: whenever P holds, Q holds then or later (TLA+'s P ~> Q).
+
+    E.g. ``return s.waiting[c], s.holder == c``: a waiting client eventually holds the lock."""
+    return _liveness("leads_to", fn, default, over)
+
+
 
     def __init__(self, choices: Iterable) -> None:
         self.choices = list(choices)
@@ -305,7 +341,9 @@ class Protocol:
                 if kind == "action":
                     self._add_action(name, bound, doc, opts)
                 else:
-                    self.properties[name] = Property(name, kind, bound, doc, opts.get("default", True))
+                    self.properties[name] = Property(
+                        name, kind, bound, doc, opts.get("default", True), opts.get("over", {})
+                    )
         order = {n: i for i, n in enumerate(_definition_order(cls))}
         self.actions.sort(key=lambda a: order.get(a.name, 1 << 30))
         self.properties = dict(sorted(self.properties.items(), key=lambda kv: order.get(kv[0], 1 << 30)))
