@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import engines
+from . import engines, fairness
 from .errors import QuorumError, suggest
 from .protocol import Protocol
 
-TOP_KEYS = {"protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length"}
+TOP_KEYS = {
+    "protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length", "fairness",
+}
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Spec:
     description: str = ""
     faults: list[Any] = field(default_factory=list)
     trace_length: int | None = None
+    fairness: dict[str, Any] = field(default_factory=dict)  # action -> "weak" | "strong(a)" | "none"
 
     def build(self) -> Protocol:
         cls = load_protocol(self.protocol_ref, self.path)
@@ -48,9 +51,11 @@ class Spec:
         if self.faults:
             params["faults"] = self.faults
         try:
-            return cls(**params)
+            protocol = cls(**params)
         except QuorumError as err:
             raise QuorumError(f"{self.path}: {err}") from err
+        fairness.apply(protocol, self.fairness, self.path)
+        return protocol
 
     def expectation_met(self, result: Any) -> bool:
         """The verdict is the expected one (and, if given, so is the counterexample's length)."""
@@ -154,6 +159,7 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         description=str(data.get("description", "")),
         faults=list(data.get("faults", [])),
         trace_length=trace_length,
+        fairness=data.get("fairness", {}),
     )
 
 
