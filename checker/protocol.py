@@ -32,7 +32,9 @@ RESERVED = {"guard", "update", "as_dict", "protocol"}
 class Param:
     """A protocol parameter with a default, e.g. ``ballots = Param(3, "ballots 0..ballots-1")``."""
 
-    def __init__(self, default: Any, doc: str = "", *, choices: Iterable | None = None, kind: type | tuple | None = None):
+    def __init__(
+        self, default: Any, doc: str = "", *, choices: Iterable | None = None, kind: type | tuple | None = None
+    ) -> None:
         self.default = default
         self.doc = doc
         self.choices = dict.fromkeys(choices) if choices is not None and not isinstance(choices, dict) else choices
@@ -92,9 +94,9 @@ class Action:
     fairness: str | None = None
 
     def __post_init__(self) -> None:
+        fairness.parse(self.fairness, self.name, self.param_names)  # a bad declaration fails early
         self.dynamic = any(isinstance(s, From) for s in self.sources)
         self.static = [] if self.dynamic else list(itertools.product(*self.sources))
-        fairness.parse(self.fairness, self.name, self.param_names)  # a bad declaration fails early
         if self.dynamic:
             self._getters = [
                 (operator.attrgetter(s.var), s.kind) if isinstance(s, From) else (None, s) for s in self.sources
@@ -130,9 +132,9 @@ class Property:
     fn: Callable
     doc: str
     default: bool = True
-
-
     over: dict[str, Any] = field(default_factory=dict)  # liveness: checked for each value of these
+
+
 @dataclass
 class Variable:
     name: str
@@ -177,8 +179,6 @@ def sometimes(fn: Callable | None = None, /, *, default: bool = True) -> Any:
     return mark(fn) if fn is not None else mark
 
 
-class OneOf:
-    """An initial value chosen nondeterministically: one initial state per choice."""
 #: Property kinds checked over infinite behaviours (``checker.liveness``), not state by state.
 LIVENESS = ("eventually", "always_eventually", "leads_to")
 
@@ -212,6 +212,8 @@ def leads_to(fn: Callable | None = None, /, *, default: bool = False, **over: An
     return _liveness("leads_to", fn, default, over)
 
 
+class OneOf:
+    """An initial value chosen nondeterministically: one initial state per choice."""
 
     def __init__(self, choices: Iterable) -> None:
         self.choices = list(choices)
@@ -261,7 +263,7 @@ class Protocol:
     def __init__(self, *, faults: Iterable[str] = (), **params: Any) -> None:
         cls = type(self)
         known = self.param_specs()
-        for name, value in params.items():
+        for name in params:
             if name not in known:
                 raise QuorumError(f"{cls.__name__} has no parameter {name!r}." + suggest(name, known))
         self.params = {}
@@ -270,6 +272,8 @@ class Protocol:
             self.params[name] = value
             setattr(self, name, value)
         self.variables: dict[str, Variable] = {}
+        self.declared_roles: dict[str, Domain] = {}
+        self.declared_messages: dict[str, dict[str, Any]] = {}
         self.setup()
         if not self.variables:
             raise QuorumError(f"{cls.__name__}.setup() declares no state variable: call self.var(name, domain, init)")
@@ -311,10 +315,32 @@ class Protocol:
             raise QuorumError(f"{where}: variable {name!r} needs a domain such as Map(...), SetOf(...), Range(...)")
         choices = init.choices if isinstance(init, OneOf) else [init]
         made = [self._make(domain, c) for c in choices]
-        for value in made:
-            if not domain.contains(value):
-                raise QuorumError(f"{where}: initial value {show(value)} of {name!r} is not in {domain!r}")
+        bad = [value for value in made if not domain.contains(value)]
+        if bad:
+            raise QuorumError(f"{where}: initial value {show(bad[0])} of {name!r} is not in {domain!r}")
         self.variables[name] = Variable(name, domain, made[0], made if isinstance(init, OneOf) else None)
+
+    def declare_role(self, name: str, domain: Domain) -> None:
+        """Declare that the values of ``domain`` are processes (one lifeline each in diagrams), e.g.
+        ``declare_role("leader", self.Ballot)``. Undeclared, every node domain keying a Map is one."""
+        if not isinstance(domain, Domain):
+            raise QuorumError(
+                f"{type(self).__name__}.setup(): declare_role({name!r}, ...) needs a domain, e.g. Nodes(...)"
+            )
+        self.declared_roles[name] = domain
+
+    def declare_messages(self, var: str, *, sender: str | dict[str, str] | None = None,
+                         receiver: str | dict[str, str] | None = None) -> None:
+        """Declare that state variable ``var`` holds messages. ``sender``/``receiver`` name the record
+        field holding that process, for every kind or per kind (``receiver={"1b": "bal"}``); with
+        none, the sender is the sending step's actor and a receiver whoever takes the message as an
+        action parameter."""
+        if var not in self.variables:
+            raise QuorumError(
+                f"{type(self).__name__}.setup(): declare_messages({var!r}) names no state variable "
+                "(declare it with self.var first)." + suggest(var, self.variables)
+            )
+        self.declared_messages[var] = {"sender": sender, "receiver": receiver}
 
     @staticmethod
     def _make(domain: Domain, init: Any) -> Any:
@@ -409,7 +435,8 @@ class Protocol:
         for a in self.actions:
             if a.name == name:
                 return a
-        raise QuorumError(f"{type(self).__name__} has no action {name!r}." + suggest(name, [a.name for a in self.actions]))
+        known = [a.name for a in self.actions]
+        raise QuorumError(f"{type(self).__name__} has no action {name!r}." + suggest(name, known))
 
     def describe(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())

@@ -9,6 +9,11 @@ Acceptors a1..aN agree on one value from v1..vK. A ballot b is led by one propos
   2b. an acceptor that has not joined a higher ballot votes for the proposal.
 A value is *chosen* when a quorum votes for it in the same ballot.
 
+Quorums: the ``quorums`` parameter (``checker.quorums``) says which sets of acceptors are quorums:
+a majority by default; ``flexible:Q1,Q2`` is Flexible Paxos, where phase 2a waits for reports from
+a phase-1 quorum of Q1 and a value is chosen by a phase-2 quorum of Q2 (safe when Q1 + Q2 > N).
+A system with two disjoint quorums (``threshold:2`` of 4, ``flexible:2,2`` of 4) loses agreement.
+
 Variables are Paxos.tla's: ``maxBal[a]`` (highest ballot joined), ``maxVBal[a]``/``maxVal[a]``
 (last vote), ``msgs`` (every message ever sent; the network may delay, reorder or redeliver).
 
@@ -35,6 +40,7 @@ from checker import (
     Filter,
     ForAll,
     From,
+    If,
     Implies,
     IsEmpty,
     Map,
@@ -45,6 +51,7 @@ from checker import (
     Or,
     Param,
     Protocol,
+    QuorumError,
     Range,
     RecordType,
     SetOf,
@@ -53,6 +60,7 @@ from checker import (
     always,
     sometimes,
 )
+from checker import quorums as quorum_systems
 
 
 class Paxos(Protocol):
@@ -64,6 +72,7 @@ class Paxos(Protocol):
     values = Param(2, "number of values v1..vK")
     ballots = Param(3, "number of ballots: ballots=3 is ballots 0..2")
     proposed = Param(None, "values v1..vP proposed by clients (default: all)", kind=(int, type(None)))
+    quorums = Param("majority", f"acceptor quorum system ({quorum_systems.SYNTAX}; see checker.quorums)")
     variant = Variant(
         correct="Paxos.tla as written",
         phase2a_ignores_1b="Phase2a proposes any value, ignoring the votes reported in 1b messages",
@@ -76,8 +85,9 @@ class Paxos(Protocol):
         self.Value = Nodes("v", self.values)
         self.Ballot = Range(0, self.ballots - 1)
         self.Proposed = self.Value.values()[: self.values if self.proposed is None else self.proposed]
-        size = self.acceptors // 2 if self.variant == "minority-quorums" else self.acceptors // 2 + 1
-        self.Quorum = [frozenset(q) for q in itertools.combinations(self.Acceptor.values(), size)]
+        system = self.quorum_system()
+        self.Quorum1 = list(system.phase1)  # Phase2a needs the 1b reports of one of these
+        self.Quorum = list(system.phase2)  # a value is chosen by the votes of one of these
 
         self.M1a = RecordType("1a", bal=self.Ballot)
         self.M1b = RecordType(
@@ -90,6 +100,12 @@ class Paxos(Protocol):
         self.var("maxVBal", Map(self.Acceptor, Range(-1, self.ballots - 1)), init=-1)
         self.var("maxVal", Map(self.Acceptor, Option(self.Value)), init=None)
         self.var("msgs", SetOf(self.M1a, self.M1b, self.M2a, self.M2b), init=())
+
+        # For diagrams: acceptors and the leader of each ballot are processes; a 1b report goes
+        # to the leader of its ballot (the other kinds are broadcasts, sent by the step's actor).
+        self.declare_role("leader", self.Ballot)
+        self.declare_role("acceptor", self.Acceptor)
+        self.declare_messages("msgs", sender={"1b": "acc", "2b": "acc"}, receiver={"1b": "bal"})
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -110,16 +126,25 @@ class Paxos(Protocol):
         """The leader of ballot b proposes v, once a quorum has reported for b."""
         if s.guard(Not(Exists(s.msgs.of("2a"), lambda m: m.bal == b))):
             reports = Filter(s.msgs.of("1b"), lambda m: m.bal == b)
-            if s.guard(Exists(self.Quorum, lambda Q: self.may_propose(Q, reports, v))):
+            if s.guard(Exists(self.Quorum1, lambda Q: self.may_propose(Q, reports, v))):
                 return s.update(msgs=s.msgs | {self.M2a(b, v)})
+
+    def quorum_system(self) -> quorum_systems.QuorumSystem:
+        """The `quorums` parameter over the acceptors; minority-quorums takes any N//2 of them."""
+        acceptors = self.Acceptor.values()
+        if self.variant != "minority-quorums":
+            return quorum_systems.parse(self.quorums, acceptors)
+        if self.quorums != "majority":
+            raise QuorumError("Paxos: variant minority-quorums sets the quorums itself; drop the quorums parameter")
+        return quorum_systems.threshold(acceptors, self.acceptors // 2)
 
     def may_propose(self, Q, reports, v):
         """Every acceptor of Q reported for the ballot, and v is safe given what they reported."""
         from_q = Filter(reports, lambda m: m.acc in Q)
         voted = Filter(from_q, lambda m: m.mbal >= 0)
         heard_from_all = ForAll(Q, lambda a: Exists(from_q, lambda m: m.acc == a))
-        if self.variant == "phase2a-ignores-1b":
-            return heard_from_all
+        if heard_from_all is False or self.variant == "phase2a-ignores-1b":
+            return heard_from_all  # (`is False` only shortcuts concrete states; under Z3 it is a formula)
         if self.variant == "invents-value":
             free_choice = IsEmpty(voted)
         else:
@@ -187,62 +212,116 @@ class Paxos(Protocol):
         """Some value gets chosen: the model can decide at all."""
         return Exists(self.Value, lambda v: self.chosen(s, v))
 
+    # -- the inductive invariant (Paxos.tla's Inv, one named property per conjunct) ---------
+
+    def shows_safe_at(self, s, Q, b, v):
+        """Voting.tla's ShowsSafeAt: the quorum Q joined b, and its votes below b make v safe."""
+        return And(
+            ForAll(Q, lambda a: s.maxBal[a] >= b),
+            Exists(
+                range(-1, b),
+                lambda c: And(
+                    Implies(c != -1, Exists(Q, lambda a: self.voted_for(s, a, c, v))),
+                    ForAll(range(c + 1, b), lambda d: ForAll(Q, lambda a: self.did_not_vote_at(s, a, d))),
+                ),
+            ),
+        )
+
     @always(default=False)
     def type_ok(self, s):
         """TypeOK: holds by construction of the domains (kept as a conjunct of Inv)."""
         return True
 
     @always(default=False)
-    def acceptor_inv(self, s):
-        """AccInv: each acceptor's state agrees with the votes it has sent."""
+    def last_vote_recorded(self, s):
+        """An acceptor's last vote <<maxVBal, maxVal>> is a vote it cast (<<-1, None>> before any)."""
+        return ForAll(
+            self.Acceptor,
+            lambda a: If(
+                s.maxVBal[a] == -1,
+                s.maxVal[a] == None,  # noqa: E711 - builds a formula under Z3
+                self.voted_for(s, a, s.maxVBal[a], s.maxVal[a]),
+            ),
+        )
+
+    @always(default=False)
+    def reports_are_true(self, s):
+        """A 1b report for ballot b: its acceptor joined b, and the vote it reports was cast."""
+        return ForAll(
+            s.msgs.of("1b"),
+            lambda m: And(
+                s.maxBal[m.acc] >= m.bal,
+                Implies(m.mbal >= 0, self.voted_for(s, m.acc, m.mbal, m.mval)),
+            ),
+        )
+
+    @always(default=False)
+    def proposals_are_safe(self, s):
+        """A 2a proposal is shown safe by some quorum, and each ballot proposes one value."""
+        return ForAll(
+            s.msgs.of("2a"),
+            lambda m: And(
+                Exists(self.Quorum, lambda Q: self.shows_safe_at(s, Q, m.bal, m.val)),
+                ForAll(s.msgs.of("2a"), lambda mm: Implies(mm.bal == m.bal, mm.val == m.val)),
+            ),
+        )
+
+    @always(default=False)
+    def votes_safe(self, s):
+        """Voting.tla's VotesSafe: a vote for v in ballot b means v is safe at b."""
+        return ForAll(s.msgs.of("2b"), lambda m: self.safe_at(s, m.bal, m.val))
+
+    @always(default=False)
+    def one_value_per_ballot(self, s):
+        """Voting.tla's OneValuePerBallot: votes in the same ballot are for the same value."""
+        votes = s.msgs.of("2b")
+        return ForAll(votes, lambda m: ForAll(votes, lambda mm: Implies(m.bal == mm.bal, m.val == mm.val)))
+
+    # Paxos.tla calls its Inv "a first attempt": it is not inductive. Each conjunct below was
+    # added for a counterexample to induction that `--engine induction` printed for the previous
+    # set (README, "Inductive invariants").
+
+    @always(default=False)
+    def votes_follow_proposals(self, s):
+        """A vote answers a 2a proposal of its ballot and value, and is at most its acceptor's last vote."""
+        return ForAll(
+            s.msgs.of("2b"),
+            lambda m: And(Member(self.M2a(bal=m.bal, val=m.val), s.msgs), m.bal <= s.maxVBal[m.acc]),
+        )
+
+    @always(default=False)
+    def last_vote_is_last(self, s):
+        """An acceptor voted in no ballot above its last vote, and joined at least that ballot."""
         return ForAll(
             self.Acceptor,
             lambda a: And(
-                (s.maxVal[a] == None) == (s.maxVBal[a] == -1),  # noqa: E711 - symbolic equality
                 s.maxVBal[a] <= s.maxBal[a],
-                Implies(s.maxVBal[a] >= 0, self.voted_for_symbolic(s, a, s.maxVBal[a], s.maxVal[a])),
-                ForAll(
-                    self.Ballot,
-                    lambda c: Implies(c > s.maxVBal[a], self.did_not_vote_at(s, a, c)),
-                ),
+                ForAll(self.Ballot, lambda c: Implies(c > s.maxVBal[a], self.did_not_vote_at(s, a, c))),
             ),
         )
-
-    def voted_for_symbolic(self, s, a, b, v):
-        """VotedFor(a, b, v) where b and v may themselves be state-dependent."""
-        return Exists(s.msgs.of("2b"), lambda m: And(m.acc == a, m.bal == b, m.val == v))
 
     @always(default=False)
-    def message_inv(self, s):
-        """MsgInv: what each message says is true of the state that sent it."""
-        one_b = ForAll(
+    def reports_are_complete(self, s):
+        """A 1b report's vote is the reporter's last below its ballot: no vote strictly in between."""
+        return ForAll(
             s.msgs.of("1b"),
-            lambda m: And(
-                m.bal <= s.maxBal[m.acc],
-                Or(
-                    And(m.mval is not None, m.mbal >= 0, self.voted_for(s, m.acc, m.mbal, m.mval)),
-                    And(m.mval is None, m.mbal == -1),
-                ),
-                ForAll(range(m.mbal + 1, m.bal), lambda c: self.did_not_vote_at(s, m.acc, c)),
-            ),
+            lambda m: ForAll(range(m.mbal + 1, m.bal), lambda c: self.did_not_vote_at(s, m.acc, c)),
         )
-        two_a = ForAll(
-            s.msgs.of("2a"),
-            lambda m: And(
-                self.safe_at(s, m.bal, m.val),
-                ForAll(s.msgs.of("2a"), lambda ma: Implies(ma.bal == m.bal, ma == m)),
-            ),
-        )
-        two_b = ForAll(
-            s.msgs.of("2b"),
-            lambda m: And(
-                Exists(s.msgs.of("2a"), lambda ma: And(ma.bal == m.bal, ma.val == m.val)),
-                m.bal <= s.maxVBal[m.acc],
-            ),
-        )
-        return And(one_b, two_a, two_b)
 
     @always(default=False)
     def inductive_invariant(self, s):
-        """Paxos.tla's Inv == TypeOK /\\ AccInv /\\ MsgInv: inductive, and it implies agreement."""
-        return And(self.type_ok(s), self.acceptor_inv(s), self.message_inv(s))
+        """Paxos.tla's Inv (TypeOK, the acceptor and message conjuncts, Voting's Inv), made inductive."""
+        return And(*(getattr(self, c)(s) for c in self.INV))
+
+    #: The conjuncts of ``inductive_invariant``, in Paxos.tla's order (specs list them by name).
+    INV = (
+        "type_ok",
+        "last_vote_recorded",
+        "reports_are_true",
+        "proposals_are_safe",
+        "votes_safe",
+        "one_value_per_ballot",
+        "votes_follow_proposals",
+        "last_vote_is_last",
+        "reports_are_complete",
+    )

@@ -1,0 +1,228 @@
+"""A trace as a message sequence chart, before any drawing: per step its actor, the local state
+changes per lifeline, and messages from the step that sent them to the steps that received them.
+
+Messages are found from the state alone: an element added to a message variable is sent by the
+step's actor (or its sender field); a message passed to an action as a parameter, or removed from
+the variable by a non-fault step, is received by that step's actor; a message removed by a loss
+fault ends in a cross, one re-added by a duplication fault is marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..diff import Change, changes
+from ..domains import Map, show
+from ..protocol import Protocol, Step
+from .roles import ENVIRONMENT, Cast, MessageVar, cast, fault_kind
+
+
+@dataclass
+class Event:
+    """One step as the chart draws it."""
+
+    index: int
+    action: str
+    label: str
+    actor: str
+    fault: str | None
+    notes: dict[str, list[str]]  # lifeline -> its changed variables, in words
+    changes: list[Change]
+
+
+@dataclass
+class Message:
+    """One message: sent once, received by zero or more steps (a broadcast fans out)."""
+
+    value: Any
+    var: str
+    label: str
+    sender: str
+    sent_at: int
+    receiver: str | None
+    receipts: list[tuple[str, int]] = field(default_factory=list)
+    lost_at: int | None = None
+    duplicated_at: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    protocol: Protocol
+    lifelines: list[str]
+    events: list[Event]
+    messages: list[Message]
+    violation: str | None = None  # the property the last state violates
+    loop_start: int | None = None
+    down: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # crashed row ranges
+
+
+def build(protocol: Protocol, trace: list[Step], *, violation: str | None = None,
+          loop_start: int | None = None) -> Chart:
+    """The chart of a trace (any engine's, already replayed)."""
+    who = cast(protocol)
+    names = list(protocol.variables)
+    events: list[Event] = []
+    messages: list[Message] = []
+    live: dict[tuple[str, Any, Any], Message] = {}  # (var, inbox key, message) -> latest send
+    prev = None
+    used = {ENVIRONMENT} if any(who.actor(s) == ENVIRONMENT for s in trace[1:]) else set()
+    for i, step in enumerate(trace):
+        actor = who.actor(step)
+        fault = fault_kind(protocol, step.action) if i else None
+        diff = changes(prev, step.state, names)
+        notes: dict[str, list[str]] = {}
+        for ch in _per_owner(diff, protocol) if i == 0 else diff:
+            if ch.var in who.messages:
+                continue
+            owner = who.owner(ch)
+            notes.setdefault(owner or actor, []).append(_initial(ch) if i == 0 and owner else str(ch))
+            owner = owner or actor
+            used.add(owner)
+        received = _received_params(step, prev, who) if prev is not None else []
+        for var, key, msg in received:
+            sent = live.get((var, key, msg)) or _from_init(messages, live, who, var, key, msg)
+            if fault == "duplicate":
+                sent.duplicated_at.append(i)
+            elif fault != "loss":
+                sent.receipts.append((actor, i))
+        for var, key, msg, added in _message_changes(who, prev, step.state):
+            mv = who.messages[var]
+            if added:
+                if fault == "duplicate" and (var, key, msg) in live:
+                    if i not in live[(var, key, msg)].duplicated_at:
+                        live[(var, key, msg)].duplicated_at.append(i)
+                    continue
+                sender = _field_line(who, msg, mv, "sender") or actor
+                receiver = key if mv.inbox else _field_line(who, msg, mv, "receiver")
+                m = Message(msg, var, _message_label(msg, mv, who), sender, i, receiver)
+                messages.append(m)
+                live[(var, key, msg)] = m
+                used.update(x for x in (sender, receiver) if x)
+            else:
+                sent = live.get((var, key, msg)) or _from_init(messages, live, who, var, key, msg)
+                if fault == "loss":
+                    sent.lost_at = i
+                elif (var, key, msg) not in received:
+                    sent.receipts.append((key if mv.inbox else actor, i))
+                live.pop((var, key, msg), None)
+        if i:
+            used.add(actor)
+        events.append(Event(i, step.action, _label(step, actor, who), actor, fault, notes, diff))
+        prev = step.state
+    lifelines = list(who.lifelines)  # idle processes too: a reader asks where a3 went otherwise
+    if ENVIRONMENT in used:
+        lifelines.append(ENVIRONMENT)
+    _deliver_addressed(messages, events)
+    chart = Chart(protocol, lifelines, events, messages, violation, loop_start)
+    chart.down = _down_ranges(events)
+    return chart
+
+
+def _label(step: Step, actor: str, who: Cast) -> str:
+    """The step's action and parameters, less the one naming the actor (its column says that)."""
+    params = {k: v for k, v in step.params.items() if not (isinstance(v, str) and v == actor)}
+    if not params:
+        return step.action
+    return f"{step.action}(" + ", ".join(f"{k}={show(v)}" for k, v in params.items()) + ")"
+
+
+def _per_owner(diff: list[Change], protocol: Protocol) -> list[Change]:
+    """Initial values with maps split by key, so each process's part sits on its lifeline."""
+    out = []
+    for ch in diff:
+        if isinstance(protocol.variables[ch.var].domain, Map):
+            out += [Change(ch.var, k, None, v, "set") for k, v in ch.new.items()]
+        else:
+            out.append(ch)
+    return out
+
+
+def _initial(ch: Change) -> str:
+    """``maxBal = -1`` on a1's lifeline: the key is the lifeline itself."""
+    return f"{ch.var} = {show(ch.new)}"
+
+
+def _from_init(messages: list[Message], live: dict, who: Cast, var: str, key: Any, msg: Any) -> Message:
+    """A message that was already in the initial state: drawn as sent at Init."""
+    mv = who.messages[var]
+    sender = _field_line(who, msg, mv, "sender") or ENVIRONMENT
+    m = Message(msg, var, _message_label(msg, mv, who), sender, 0, key if mv.inbox else None)
+    messages.append(m)
+    live[(var, key, msg)] = m
+    return m
+
+
+def _field_line(who: Cast, msg: Any, mv: MessageVar, role: str) -> str | None:
+    """The lifeline named by the message's sender or receiver field, if it has one."""
+    found = mv.field_domain(msg, role)
+    return None if found is None else who.lifeline(getattr(msg, found[0]), found[1])
+
+
+def _message_label(msg: Any, mv: MessageVar, who: Cast) -> str:
+    """The message without the fields naming its sender and receiver: the arrow shows those."""
+    if not hasattr(msg, "_fields"):
+        return show(msg)
+    skip = {mv.sender.get(msg[0]), mv.receiver.get(msg[0])}
+    fields = [
+        f"{f}={show(v)}" for f, v in zip(msg._fields[1:], msg[1:], strict=True)
+        if not (f in skip and isinstance(v, str))
+    ]
+    return f"{msg[0]}(" + ", ".join(fields) + ")"
+
+
+def _message_changes(who: Cast, before: Any, after: Any) -> list[tuple[str, Any, Any, bool]]:
+    """(var, inbox key, message, added?) for every message added to or removed from the state."""
+    if before is None:
+        return []
+    out = []
+    for var, mv in who.messages.items():
+        old, new = getattr(before, var), getattr(after, var)
+        if old == new:
+            continue
+        pairs = [(k, old[k], new[k]) for k in new] if mv.inbox else [(None, old, new)]
+        for key, o, n in pairs:
+            out += [(var, key, m, True) for m in sorted(n - o, key=show)]
+            out += [(var, key, m, False) for m in sorted(o - n, key=show)]
+    return out
+
+
+def _received_params(step: Step, before: Any, who: Cast) -> list[tuple[str, Any, Any]]:
+    """Messages the step takes as parameters: (var, inbox key, message)."""
+    out = []
+    for value in step.params.values():
+        if not hasattr(value, "_fields"):
+            continue
+        for var, mv in who.messages.items():
+            held = getattr(before, var)
+            if mv.inbox:
+                out += [(var, k, value) for k in held if value in held[k]]
+            elif value in held:
+                out.append((var, None, value))
+    return out
+
+
+def _deliver_addressed(messages: list[Message], events: list[Event]) -> None:
+    """An addressed message that no step consumed is read by its receiver's next step (Paxos's
+    phase2a reads the 1b reports of its ballot without taking them as parameters)."""
+    for m in messages:
+        if m.receiver is None or m.receipts or m.lost_at is not None:
+            continue
+        nxt = next((e.index for e in events[m.sent_at + 1:] if e.actor == m.receiver), None)
+        if nxt is not None:
+            m.receipts.append((m.receiver, nxt))
+
+
+def _down_ranges(events: list[Event]) -> dict[str, list[tuple[int, int]]]:
+    """Rows during which a crashed process is down (crash row to restart row, or to the end)."""
+    down: dict[str, list[tuple[int, int]]] = {}
+    crashed: dict[str, int] = {}
+    for e in events:
+        if e.fault == "crash":
+            crashed[e.actor] = e.index
+        elif e.fault == "restart" and e.actor in crashed:
+            down.setdefault(e.actor, []).append((crashed.pop(e.actor), e.index))
+    last = events[-1].index if events else 0
+    for line, start in crashed.items():
+        down.setdefault(line, []).append((start, last + 1))
+    return down
