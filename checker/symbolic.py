@@ -215,7 +215,9 @@ class SymSet(Symbolic):
         if isinstance(elem, tuple) and any(isinstance(f, Symbolic) for f in elem):
             from .logic import And, Or
 
-            return Or(*(And(p, _same(e, elem)) for e, p in self.present.items()))
+            return Or(*(
+                And(p, _same(e, elem)) for e, p in self.present.items() if len(e) == len(elem) and e[0] == elem[0]
+            ))
         return self.present.get(elem, False)
 
     def __contains__(self, elem: Any) -> bool:
