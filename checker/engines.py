@@ -37,7 +37,7 @@ ENGINES: dict[str, Engine] = {
     "liveness": Engine(
         "liveness",
         "checker.liveness:check_liveness",
-        {**_LIMITS, "deadlock": bool},
+        {**_LIMITS, "deadlock": bool, "stutter": bool},
         "the whole state graph, then eventually/leads_to under fairness; lasso counterexamples "
         "(the explicit engine hands liveness properties to it)",
     ),
@@ -85,6 +85,21 @@ def check_options(engine: Engine, options: dict[str, Any], where: str) -> dict[s
     return options
 
 
-def run(engine_name: str, protocol: Any, properties: list[str] | None, options: dict[str, Any]):
+def run(
+    engine_name: str,
+    protocol: Any,
+    properties: list[str] | None,
+    options: dict[str, Any],
+    *,
+    progress: Any = None,
+    where: str = "options",
+):
+    """Run a registered engine with checked options; ``progress`` reaches engines that report it."""
+    import inspect
+
     engine = get(engine_name)
-    return engine.load()(protocol, properties, **options)
+    check_options(engine, options, where)
+    func = engine.load()
+    if progress is not None and "progress" in inspect.signature(func).parameters:
+        options = {**options, "progress": progress}
+    return func(protocol, properties, **options)

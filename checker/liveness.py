@@ -55,6 +55,7 @@ class Graph:
     kinds: list = field(default_factory=list)  # id -> "weak" | "strong"
     generated: int = 0
     depth: int = 0
+    system_fair: bool = False  # WF_vars(Next): the run never stops while a step can change the state
 
     def out(self, v: int) -> range:
         return range(self.offsets[v], self.offsets[v + 1])
@@ -118,16 +119,20 @@ def check_liveness(
     max_seconds: float | None = None,
     deadlock: bool = True,
     store: str = "states",
+    stutter: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Result:
-    """Build the whole state graph (checking invariants on the way), then each liveness property."""
+    """Build the whole state graph (checking invariants on the way), then each liveness property.
+
+    ``stutter=True`` is TLA+'s reading: a run may stop anywhere unless fairness forbids it.
+    ``stutter=False`` adds ``WF_vars(Next)``: the system as a whole keeps taking steps."""
     if store != "states":
         raise QuorumError(f"liveness needs every state and edge of the graph: store={store!r} is not supported; "
                           'drop --fingerprints / store = "fingerprints"')
     selected = _select(protocol, properties)
     result = Result("holds", "liveness", protocol, checked=[p.name for p in selected])
     start = time.perf_counter()
-    graph = Graph()
+    graph = Graph(system_fair=not stutter)
     found = _build(protocol, graph, selected, result, max_states, max_depth, max_seconds, deadlock, progress, start)
     result.distinct_states = len(graph.states)
     result.generated_states = graph.generated
@@ -321,14 +326,11 @@ def _check_instance(protocol: Protocol, graph: Graph, inst: Instance, result: Re
     keys = [NEXT] * (len(prefix) - 1) + cycle_keys
     trace = _steps(protocol, states, keys, graph)
     loop_start = len(prefix) - 1
-    stutter = _stutter_step(protocol, graph.states[entry]) if len(cycle_states) == 1 else None
-    if stutter is not None:
-        trace.append(stutter)
     result.verdict, result.property, result.trace = "violated", inst.prop.name, confirm_lasso(
-        protocol, trace, loop_start, inst)
+        protocol, trace, loop_start, inst, graph.system_fair)
     result.extra["loop_start"] = loop_start
     result.extra["instance"] = inst.label
-    result.message = _lasso_message(inst, trace, loop_start, stutter is not None)
+    result.message = _lasso_message(protocol, graph, inst, entry, trace, loop_start)
     hit = bounds_hit(protocol, [s.state for s in trace[loop_start:]])
     if hit:
         result.extra["bounds_hit"] = hit
@@ -340,16 +342,20 @@ def _check_instance(protocol: Protocol, graph: Graph, inst: Instance, result: Re
     return True
 
 
-def _lasso_message(inst: Instance, trace: list[Step], loop_start: int, stutter_step: bool) -> str:
+def _lasso_message(protocol: Protocol, graph: Graph, inst: Instance, entry: int, trace: list[Step],
+                   loop_start: int) -> str:
     what = {
         "eventually": f"a fair run in which {inst.label} never holds",
         "always_eventually": f"a fair run in which {inst.label} stops holding for ever",
         "leads_to": f"a fair run in which the trigger of {inst.label} holds and its response never follows",
     }[inst.prop.kind]
     if len(trace) - 1 == loop_start:
-        return f"{what}: the run ends in state {loop_start}, which has no successor, and stays there for ever"
-    if stutter_step:
-        return f"{what}: from step {loop_start} nothing can change the state any more; the run stays there for ever"
+        idle = sorted({_step_between(protocol, graph.states[entry], graph.states[graph.dst[e]], NEXT, graph).action
+                       for e in graph.out(entry)})
+        if not idle:
+            return f"{what}: from step {loop_start} no action can change the state; the run stays there for ever"
+        return (f"{what}: the run stops at step {loop_start} (stutters for ever): {', '.join(idle)} could still "
+                "happen there, but no fairness assumption forces it")
     return f"{what}: steps {loop_start}..{len(trace) - 1} repeat for ever (a lasso)"
 
 
@@ -465,7 +471,9 @@ def _fair_components(graph: Graph, nodes: list[int]) -> Iterable[list[int]]:
             taken = _taken(graph, comp, cm)
             enabled = [_enabled(graph, v) for v in comp]
             always_on = set.intersection(*enabled)
-            weak = {k for k in always_on - taken if k == NEXT or graph.kinds[k] == "weak"}
+            weak = {k for k in always_on - taken if graph.kinds[k] == "weak" if k != NEXT}
+            if graph.system_fair and NEXT in always_on - taken:
+                weak.add(NEXT)
             if weak:
                 continue  # a weakly fair class is enabled throughout and never taken: no sub-run helps
             strong = {k for k in set().union(*enabled) - taken if k != NEXT and graph.kinds[k] == "strong"}
@@ -533,19 +541,12 @@ def _walk(graph: Graph, member: bytearray, states: list[int], keys: list[int], g
     raise InternalError("liveness: a fair cycle could not be closed inside its component")
 
 
-def _stutter_step(protocol: Protocol, state: Any) -> Step | None:
-    """A step that leaves ``state`` unchanged (e.g. re-sending a sent message), to show the stutter."""
-    for act in protocol.actions:
-        for params in act.instances(state):
-            if act.fn(state, *params) == state:
-                return Step(act.name, act.params_dict(params), state)
-    return None
-
-
 # -- soundness gate ----------------------------------------------------------------------------
 
 
-def confirm_lasso(protocol: Protocol, trace: list[Step], loop_start: int, inst: Instance) -> list[Step]:
+def confirm_lasso(
+    protocol: Protocol, trace: list[Step], loop_start: int, inst: Instance, system_fair: bool = False
+) -> list[Step]:
     """Replay the lasso, check the cycle closes, avoids the property and is fair; the replayed trace."""
     steps = replay(protocol, trace, source="liveness")
     states = [s.state for s in steps]
@@ -560,13 +561,13 @@ def confirm_lasso(protocol: Protocol, trace: list[Step], loop_start: int, inst: 
         trigger = next((i for i, (p, q) in enumerate(pq) if p and not q), None)
         if trigger is None or trigger > loop_start or any(q for _, q in pq[trigger:]):
             raise InternalError(f"liveness: the lasso does not show {inst.label} triggered and never answered")
-    unfair = unfair_classes(protocol, steps[loop_start:])
+    unfair = unfair_classes(protocol, steps[loop_start:], system_fair)
     if unfair:
         raise InternalError(f"liveness: the claimed cycle is not fair to {', '.join(unfair)}")
     return steps
 
 
-def unfair_classes(protocol: Protocol, cycle: list[Step]) -> list[str]:
+def unfair_classes(protocol: Protocol, cycle: list[Step], system_fair: bool = False) -> list[str]:
     """Fairness classes the cycle (its first state repeated at its end) violates, from concrete states."""
     fair = _fairness_of(protocol)
     states = [s.state for s in cycle[:-1]] or [cycle[0].state]
@@ -599,7 +600,7 @@ def unfair_classes(protocol: Protocol, cycle: list[Step]) -> list[str]:
     every = set.intersection(*enabled)
     some = set().union(*enabled)
     for c in every - taken:
-        if c == "next" or by_action[c[0]][0].kind == "weak":
+        if c == "next" and system_fair or c != "next" and by_action[c[0]][0].kind == "weak":
             bad.append("some state-changing step" if c == "next" else _class_label(protocol, c, by_action))
     for c in some - taken:
         if c != "next" and by_action[c[0]][0].kind == "strong":
