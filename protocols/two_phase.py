@@ -42,6 +42,7 @@ from checker import (
     Member,
     Nodes,
     Not,
+    Or,
     Param,
     Protocol,
     RecordType,
@@ -49,6 +50,7 @@ from checker import (
     Variant,
     action,
     always,
+    eventually,
     sometimes,
 )
 from checker.faults import Environment
@@ -159,3 +161,8 @@ class TwoPhase(Protocol):
     def aborted_somewhere(self, s):
         """The transaction can abort."""
         return Exists(self.RM, lambda rm: s.rmState[rm] == "aborted")
+
+    @eventually(rm="RM")
+    def rm_decides(self, s, rm):
+        """Termination: every RM eventually commits or aborts (checked under a spec's [fairness])."""
+        return Or(s.rmState[rm] == "committed", s.rmState[rm] == "aborted")
