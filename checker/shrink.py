@@ -15,6 +15,7 @@ still a behaviour of the protocol that ends in a violation of the same property:
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from .domains import sort_key
@@ -22,6 +23,12 @@ from .protocol import From, Protocol, Step
 from .replay import violates
 
 Label = tuple[str, tuple]  # an action and its parameter values, in declaration order
+Failing = Callable[[list[Label]], "list[Label] | None"]  # the failing prefix of a step sequence, or None
+
+
+def labels_of(protocol: Protocol, trace: list[Step]) -> list[Label]:
+    """The steps of a trace (after its initial state) as (action, parameter values)."""
+    return [(s.action, tuple(s.params[n] for n in protocol.action(s.action).param_names)) for s in trace[1:]]
 
 
 def shrink_trace(protocol: Protocol, trace: list[Step], prop: str, *, max_states: int = 50_000) -> list[Step]:
@@ -30,8 +37,8 @@ def shrink_trace(protocol: Protocol, trace: list[Step], prop: str, *, max_states
     ``trace`` must already be a confirmed counterexample (``checker.replay.confirm_violation``).
     """
     shrinker = _Shrinker(protocol, trace[0].state, prop)
-    labels = [(s.action, tuple(s.params[n] for n in protocol.action(s.action).param_names)) for s in trace[1:]]
-    best = shrinker.valid(labels)
+    labels = labels_of(protocol, trace)
+    best = shrinker.failing(labels)
     if best is None:
         return trace
     for _ in range(len(labels) + 1):
@@ -45,9 +52,16 @@ def shrink_trace(protocol: Protocol, trace: list[Step], prop: str, *, max_states
     return shrinker.steps(best)
 
 
+def drop_steps(protocol: Protocol, init: tuple, labels: list[Label], failing: Failing) -> list[Label]:
+    """Pass 1 alone, for failures that are not a property of the state (e.g. an implementation
+    diverging from the model): ``failing`` replays a candidate and returns its failing prefix."""
+    return _Shrinker(protocol, init, None, failing).drop_runs(labels)
+
+
 class _Shrinker:
-    def __init__(self, protocol: Protocol, init: tuple, prop: str) -> None:
+    def __init__(self, protocol: Protocol, init: tuple, prop: str | None, failing: Failing | None = None) -> None:
         self.protocol, self.init, self.prop = protocol, init, prop
+        self.failing: Failing = failing or self.violating_prefix
         self.actions = {a.name: a for a in protocol.actions}
         self.order = {a.name: i for i, a in enumerate(protocol.actions)}
 
@@ -60,8 +74,9 @@ class _Shrinker:
         nxt = act.fn(state, *label[1])
         return None if nxt is False else nxt
 
-    def valid(self, labels: list[Label]) -> list[Label] | None:
+    def violating_prefix(self, labels: list[Label]) -> list[Label] | None:
         """``labels`` cut at the first violating state, or None if a step is disabled or none violates."""
+        assert self.prop is not None
         state = self.init
         if violates(self.protocol, state, self.prop):
             return []
@@ -78,7 +93,7 @@ class _Shrinker:
         while run >= 1 and labels:
             i = 0
             while i < len(labels):
-                candidate = self.valid(labels[:i] + labels[i + run:])
+                candidate = self.failing(labels[:i] + labels[i + run:])
                 if candidate is not None:
                     labels = candidate
                 else:

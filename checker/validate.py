@@ -122,7 +122,7 @@ def _parse_event(raw: str, where: str, number: int, protocol: Protocol) -> Event
     return Event(number, name, params, state)
 
 
-def _state_differences(protocol: Protocol, state: tuple, observed: dict[str, Any]) -> list[str]:
+def state_differences(protocol: Protocol, state: tuple, observed: dict[str, Any]) -> list[str]:
     """The observed variables (or map keys) whose logged value the protocol state does not have."""
     out = []
     for var, want in observed.items():
@@ -144,10 +144,10 @@ def validate(protocol: Protocol, events: list[Event], *, max_states: int = 100_0
     """Follow the log through the protocol; every state consistent with it so far is kept."""
     initials = protocol.initial_states()
     if events[0].action == "Init":
-        initials = [s for s in initials if not _state_differences(protocol, s, events[0].state)]
+        initials = [s for s in initials if not state_differences(protocol, s, events[0].state)]
         if not initials:
             return Validation(False, 0, [], events[0], [
-                Candidate("Init", _state_differences(protocol, s, events[0].state), 0)
+                Candidate("Init", state_differences(protocol, s, events[0].state), 0)
                 for s in protocol.initial_states()[:3]
             ])
         events = events[1:]
@@ -158,7 +158,7 @@ def validate(protocol: Protocol, events: list[Event], *, max_states: int = 100_0
         for state in frontier:
             for name, params, nxt in successors(protocol, state):
                 if (name == event.action and not _param_differences(params, event.params)
-                        and not _state_differences(protocol, nxt, event.state) and nxt not in nxt_frontier):
+                        and not state_differences(protocol, nxt, event.state) and nxt not in nxt_frontier):
                     nxt_frontier[nxt] = None
                     parent.setdefault(nxt, (state, Step(name, params, nxt)))
         if not nxt_frontier:
@@ -194,7 +194,7 @@ def _closest(protocol: Protocol, frontier: list[tuple], event: Event, keep: int 
         for name, params, nxt in successors(protocol, state):
             if name == event.action:
                 consider(Step(name, params).label,
-                         _param_differences(params, event.params) + _state_differences(protocol, nxt, event.state),
+                         _param_differences(params, event.params) + state_differences(protocol, nxt, event.state),
                          True)
             else:
                 consider(Step(name, params).label, [f"a {name} step, not {event.action}"], False)
