@@ -119,8 +119,8 @@ def _iff(a: Any, b: Any) -> Traced:
 
 def _quantifier(op: str, collection: Any, pred: Callable) -> Traced:
     items = list(collection)
-    if isinstance(collection, (set, frozenset)):
-        items.sort(key=_show)
+    if not all(type(x) is int for x in items):
+        items.sort(key=_show)  # sets and message tuples iterate in hash order: explain in a stable one
     var = _binder(pred)
     results = [(x, pred(x)) for x in items]
     value = all(bool(r) for _, r in results) if op == "forall" else any(bool(r) for _, r in results)

@@ -1,0 +1,82 @@
+"""A self-contained HTML report of a finding: the property, why it failed, a step table with the
+changed variables highlighted, and the diagrams inlined — it opens from disk with no server."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from ..diff import changes
+from ..protocol import Protocol, Step
+from .explain import Explanation
+
+CSS = """
+body { font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
+h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
+.verdict { color: #c62828; font-weight: bold; }
+pre.why { background: #fafafa; border-left: 4px solid #c62828; padding: .8em; overflow-x: auto; }
+table { border-collapse: collapse; font-size: .9em; }
+td, th { border: 1px solid #ddd; padding: .3em .6em; vertical-align: top; text-align: left; }
+tr.last td { background: #fde0e0; } tr.loop td:first-child { border-left: 4px solid #8e24aa; }
+.changed { background: #fff3b0; font-family: monospace; padding: 0 .2em; display: block; }
+.action { font-family: monospace; font-weight: bold; }
+.diagram svg { max-width: 100%; height: auto; }
+.note { color: #8a5a00; }
+"""
+
+
+def report(protocol: Protocol, result_doc: dict[str, Any], trace: list[Step], why: Explanation | None,
+           diagrams: dict[str, str | None], notes: list[str]) -> str:
+    """The report's HTML. ``diagrams``: title -> inline SVG text (None: not rendered)."""
+    prop = result_doc.get("property") or ""
+    doc = protocol.properties[prop].doc if prop in protocol.properties else ""
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{escape(result_doc.get('summary', 'Quorum report'))}</title><style>{CSS}</style></head><body>",
+        f"<h1>{escape(protocol.describe())}</h1>",
+        f'<p class="verdict">{escape(result_doc.get("summary", ""))}</p>',
+    ]
+    if doc:
+        parts.append(f"<p><b>{escape(prop)}</b>: {escape(doc)}</p>")
+    if result_doc.get("message"):
+        parts.append(f"<p>{escape(result_doc['message'])}</p>")
+    parts += [f'<p class="note">{escape(n)}</p>' for n in notes]
+    if why is not None:
+        parts.append("<h2>Why it failed</h2>")
+        parts.append(f'<pre class="why">{escape(why.text)}</pre>')
+    parts.append("<h2>Steps</h2>")
+    parts.append(_step_table(protocol, trace, result_doc.get("loop_start"), result_doc.get("verdict") == "violated"))
+    for title, svg in diagrams.items():
+        parts.append(f"<h2>{escape(title)}</h2>")
+        if svg is None:
+            parts.append('<p class="note">not rendered: graphviz is not installed (the .dot file is beside '
+                         "this report)</p>")
+        else:
+            parts.append(f'<div class="diagram">{_inline(svg)}</div>')
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def _inline(svg: str) -> str:
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def _step_table(protocol: Protocol, trace: list[Step], loop: int | None, violated: bool) -> str:
+    names = list(protocol.variables)
+    rows = ["<table><tr><th>#</th><th>action</th><th>changed</th></tr>"]
+    prev = None
+    for i, step in enumerate(trace):
+        diff = changes(prev, step.state, names)
+        cells = "".join(f'<span class="changed">{escape(str(c))}</span>' for c in diff) or "(no change)"
+        cls = []
+        if violated and i == len(trace) - 1:
+            cls.append("last")
+        if loop is not None and i == loop:
+            cls.append("loop")
+        label = step.label + ("  ⟲ cycle starts" if loop is not None and i == loop else "")
+        rows.append(f'<tr class="{" ".join(cls)}"><td>{i}</td><td class="action">{escape(label)}</td>'
+                    f"<td>{cells}</td></tr>")
+        prev = step.state
+    rows.append("</table>")
+    return "\n".join(rows)
