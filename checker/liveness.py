@@ -48,6 +48,7 @@ class Graph:
     states: list = field(default_factory=list)
     index: dict = field(default_factory=dict)
     parent: array = field(default_factory=lambda: array("l"))
+    depth_of: array = field(default_factory=lambda: array("l"))  # BFS depth of each state
     offsets: array = field(default_factory=lambda: array("l", [0]))
     dst: array = field(default_factory=lambda: array("l"))
     key: array = field(default_factory=lambda: array("l"))  # fairness class of the edge, or NEXT
@@ -164,8 +165,7 @@ def _build(protocol, graph, selected, result, max_states, max_depth, max_seconds
     actions = protocol.actions
     counts = [0] * len(actions)
     typecheck = TypeCheck(protocol)
-    states, index, parent = graph.states, graph.index, graph.parent
-    depth_of = array("l")
+    states, index, parent, depth_of = graph.states, graph.index, graph.parent, graph.depth_of
     last_report = start
 
     def add(state: Any, par: int) -> int | None:
@@ -311,15 +311,21 @@ def _check_instance(protocol: Protocol, graph: Graph, inst: Instance, result: Re
     else:
         sources = [i for i in range(n) if pq[i][0] and allowed[i]]
     via, dist = _bfs(graph, sources, allowed)
+    def prefix_length(v: int) -> int:
+        source = v
+        while via[source] >= 0:
+            source = via[source]
+        return graph.depth_of[source] + dist[v]
+
     best = None
     for comp in _fair_components(graph, [i for i in range(n) if dist[i] >= 0]):
-        entry = min(comp, key=dist.__getitem__)
-        if best is None or dist[entry] < dist[best[0]]:
-            best = (entry, comp)
+        entry = min(comp, key=prefix_length)
+        if best is None or prefix_length(entry) < best[2]:
+            best = (entry, comp, prefix_length(entry))
     if best is None:
         _note_bounds_before(protocol, graph, inst, dist, result)
         return False
-    entry, comp = best
+    entry, comp, _ = best
     prefix = _region_path(graph, via, entry)
     cycle_states, cycle_keys = _fair_cycle(graph, entry, comp)
     states = [graph.states[i] for i in prefix + cycle_states[1:]]
@@ -471,7 +477,7 @@ def _fair_components(graph: Graph, nodes: list[int]) -> Iterable[list[int]]:
             taken = _taken(graph, comp, cm)
             enabled = [_enabled(graph, v) for v in comp]
             always_on = set.intersection(*enabled)
-            weak = {k for k in always_on - taken if graph.kinds[k] == "weak" if k != NEXT}
+            weak = {k for k in always_on - taken if k != NEXT and graph.kinds[k] == "weak"}
             if graph.system_fair and NEXT in always_on - taken:
                 weak.add(NEXT)
             if weak:

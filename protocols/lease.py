@@ -82,6 +82,7 @@ from checker import (
     Variant,
     action,
     always,
+    leads_to,
     sometimes,
 )
 
@@ -213,3 +214,7 @@ class LeaseLock(Protocol):
             lambda p: Or(s.pc[p[0]] == "idle", s.pc[p[1]] == "idle"),
         )
 
+    @leads_to(c="Client")
+    def waiting_client_acquires(self, s, c):
+        """A client without the lease eventually gets it (liveness, under a spec's [fairness])."""
+        return s.pc[c] == "idle", s.pc[c] != "idle"

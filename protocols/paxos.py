@@ -58,6 +58,7 @@ from checker import (
     Variant,
     action,
     always,
+    eventually,
     sometimes,
 )
 from checker import quorums as quorum_systems
@@ -210,6 +211,11 @@ class Paxos(Protocol):
     @sometimes
     def value_chosen(self, s):
         """Some value gets chosen: the model can decide at all."""
+        return Exists(self.Value, lambda v: self.chosen(s, v))
+
+    @eventually
+    def eventually_chosen(self, s):
+        """Termination: a value is eventually chosen (under the fairness a spec assumes)."""
         return Exists(self.Value, lambda v: self.chosen(s, v))
 
     # -- the inductive invariant (Paxos.tla's Inv, one named property per conjunct) ---------
