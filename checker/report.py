@@ -31,8 +31,8 @@ def print_result(result: Result, console: Console, *, title: str | None = None) 
     for key, value in result.extra.items():
         if key == "collision_probability" and value:
             console.print(f"  fingerprint collision probability (optimistic): {value:.2e}", style="dim")
-        elif key == "bounds_note":
-            console.print(f"  {value}", style="dim")
+        elif key == "bounds_note":  # Text: "maxBal[a1]" is not rich markup
+            console.print(Text(f"  {value}", style="dim"), soft_wrap=True)
     if result.coverage:
         cov = ", ".join(f"{name} {count:,}" for name, count in result.coverage.items())
         console.print(f"  coverage: {cov}", style="dim")
