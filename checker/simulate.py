@@ -43,7 +43,7 @@ class Finding(Exception):  # noqa: N818 - not an error of ours: a walk that foun
         self.kind, self.trace, self.prop, self.message, self.exc = kind, trace, prop, message, exc
 
 
-class _BudgetSpent(KeyboardInterrupt):
+class BudgetSpent(KeyboardInterrupt):
     """Raised between walks when the budget is spent.
 
     Hypothesis lets an interrupt through at once, without recording the walk as a test case
@@ -116,7 +116,7 @@ def simulate(
     def walk(data: st.DataObject) -> None:
         searching = stats.found_walks is None
         if searching and not budget_left():
-            raise _BudgetSpent
+            raise BudgetSpent
         init = initials[0] if len(initials) == 1 else data.draw(st.sampled_from(initials), label="Init")
         trace = [Step("Init", {}, init)]
         if searching:
@@ -177,7 +177,7 @@ def simulate(
     finding: Finding | None = None
     try:
         run()
-    except _BudgetSpent:
+    except BudgetSpent:
         pass
     except KeyboardInterrupt:
         result.warnings.append("interrupted")

@@ -122,21 +122,22 @@ def _parse_event(raw: str, where: str, number: int, protocol: Protocol) -> Event
     return Event(number, name, params, state)
 
 
-def state_differences(protocol: Protocol, state: tuple, observed: dict[str, Any]) -> list[str]:
-    """The observed variables (or map keys) whose logged value the protocol state does not have."""
+def state_differences(protocol: Protocol, state: tuple, observed: dict[str, Any], source: str = "log") -> list[str]:
+    """The observed variables (or map keys) whose value the protocol state does not have; ``source``
+    names who observed them (a log, an implementation)."""
     out = []
     for var, want in observed.items():
         have = protocol.variables[var].domain.to_json(getattr(state, var))
         if isinstance(want, dict) and isinstance(have, dict):
-            out += [f"{var}[{k}] is {json.dumps(have.get(k))} (log: {json.dumps(v)})"
+            out += [f"{var}[{k}]: the model has {json.dumps(have.get(k))}, the {source} {json.dumps(v)}"
                     for k, v in want.items() if have.get(k) != v]
         elif have != want:
-            out.append(f"{var} is {json.dumps(have)} (log: {json.dumps(want)})")
+            out.append(f"{var}: the model has {json.dumps(have)}, the {source} {json.dumps(want)}")
     return out
 
 
 def _param_differences(params: dict[str, Any], logged: dict[str, Any]) -> list[str]:
-    return [f"{k} is {json.dumps(_param_json(params[k]))} (log: {json.dumps(v)})"
+    return [f"{k}: the model has {json.dumps(_param_json(params[k]))}, the log {json.dumps(v)}"
             for k, v in logged.items() if _param_json(params[k]) != v]
 
 

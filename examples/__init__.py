@@ -1,0 +1,1 @@
+"""Worked examples of testing real code against a Quorum protocol (see the README's simulation section)."""
