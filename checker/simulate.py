@@ -14,6 +14,7 @@ found is the verdict ``limit``, never ``holds``: sampling behaviours proves noth
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from .shrink import shrink_trace
 
 PROGRESS_EVERY_S = 3.0
 DEFAULT_DEPTH = 60
+MOVES_CACHE = 200_000
 
 
 class Finding(Exception):  # noqa: N818 - not an error of ours: a walk that found something
@@ -93,6 +95,7 @@ def simulate(
     initials = protocol.initial_states()
     start = time.perf_counter()
     stats = _Stats(last_report=start)
+    moves: dict[tuple, list] = {}  # the enabled moves of each state seen: walks and shrinks revisit states
 
     def budget_left() -> bool:
         if walks is not None and stats.walks >= walks:
@@ -125,22 +128,25 @@ def simulate(
         check_state(trace)
         for _ in range(depth):
             state = trace[-1].state
-            try:
-                enabled = successors(protocol, state)
-            except Exception as exc:  # noqa: BLE001 - an exception in a model is a finding
-                label, params = _raising_action(protocol, state)
-                trace.append(Step(label, params, state))
-                raise Finding("error", trace, message=f"action {trace[-1].label} raised {type(exc).__name__}: {exc}",
-                              exc=exc) from exc
-            if not enabled:
-                if deadlock:
+            enabled = moves.get(state)
+            if enabled is None:
+                try:
+                    found = successors(protocol, state)
+                except Exception as exc:  # noqa: BLE001 - an exception in a model is a finding
+                    label, params = _raising_action(protocol, state)
+                    trace.append(Step(label, params, state))
+                    raise Finding("error", trace, message=f"action {trace[-1].label} raised {type(exc).__name__}: "
+                                  f"{exc}", exc=exc) from exc
+                if not found and deadlock:
                     raise Finding("violated", trace, "deadlock", "a reachable state has no enabled action")
-                break
-            # A step that changes nothing cannot break an invariant: draw only among real moves.
-            enabled = [e for e in enabled if e[2] != state]
+                # A step that changes nothing cannot break an invariant: draw only among real moves.
+                enabled = [e for e in found if e[2] != state]
+                if len(moves) >= MOVES_CACHE:
+                    moves.clear()
+                moves[state] = enabled
             if not enabled:
                 break
-            name, params, nxt = enabled[data.draw(st.integers(0, len(enabled) - 1))]
+            name, params, nxt = enabled[data.draw(_index(len(enabled)))]
             trace.append(Step(name, params, nxt))
             if searching:
                 stats.steps += 1
@@ -229,6 +235,12 @@ def _report_finding(result: Result, protocol: Protocol, f: Finding, stats: _Stat
         replayed.append(f.trace[-1])
         result.extra["exception"] = f.exc
     result.verdict, result.trace, result.message = "error", replayed, f.message
+
+
+@functools.cache
+def _index(n: int) -> st.SearchStrategy[int]:
+    """The strategy for "one of n moves" (built once per n: strategies are costly to construct)."""
+    return st.integers(0, n - 1)
 
 
 def _raising_action(protocol: Protocol, state: tuple) -> tuple[str, dict[str, Any]]:

@@ -1,0 +1,110 @@
+"""The simulate engine: finds bugs, shrinks them to the explicit engine's length, replays, reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from checker import check, engines
+from checker.cli import main
+from checker.replay import confirm_violation
+from checker.shrink import shrink_trace
+from checker.simulate import simulate
+from protocols.paxos import Paxos
+from tests.toys import Counter, OutOfDomain, Raises, Unreachable
+
+BUGGY = {"variant": "phase2a-ignores-1b"}
+
+
+@pytest.mark.parametrize("ballots", [2, pytest.param(3, marks=pytest.mark.slow)])
+def test_bug_shrinks_to_the_explicit_engines_shortest_trace(ballots):
+    protocol = Paxos(ballots=ballots, **BUGGY)
+    found = simulate(protocol, seed=1, walks=400)
+    shortest = check(Paxos(ballots=ballots, **BUGGY))
+    assert found.violated and found.property == "agreement"
+    assert len(found.trace) == len(shortest.trace) == 13
+    confirm_violation(protocol, found.trace, "agreement")
+    x = found.extra
+    assert x["shrunk_steps"] <= x["hypothesis_steps"] <= x["first_trace_steps"]
+    assert x["found_after_walks"] <= x["walks"] and x["seed"] == 1
+
+
+def test_same_seed_same_run():
+    a = simulate(Paxos(ballots=2, **BUGGY), seed=7, walks=400)
+    b = simulate(Paxos(ballots=2, **BUGGY), seed=7, walks=400)
+    assert [s.label for s in a.trace] == [s.label for s in b.trace]
+    assert (a.extra["walks"], a.extra["first_trace_steps"]) == (b.extra["walks"], b.extra["first_trace_steps"])
+
+
+def test_nothing_found_is_a_limit_not_holds():
+    result = simulate(Paxos(ballots=2), seed=0, walks=60)
+    assert result.verdict == "limit" and "proves nothing" in result.message
+    assert result.extra["walks"] == 60 and result.generated_states == result.extra["steps"] > 0
+    assert 0 < result.distinct_states <= 3921  # the explicit engine's count for this instance
+    assert all(count > 0 for count in result.coverage.values())
+    assert result.goals["value_chosen"] is not None
+
+
+def test_step_and_time_budgets_stop_the_run():
+    by_steps = simulate(Paxos(ballots=2), seed=0, steps=150, depth=20)
+    assert by_steps.verdict == "limit" and 150 <= by_steps.extra["steps"] < 150 + 20
+    by_time = simulate(Paxos(ballots=2), seed=0, max_seconds=0.3)
+    assert by_time.verdict == "limit" and by_time.elapsed_s < 5
+
+
+def test_unreached_goal_and_dead_action_are_warned():
+    result = simulate(Unreachable(), seed=0, walks=20, deadlock=False)
+    walks = result.extra["walks"]  # Hypothesis stops early: this counter has a single behaviour
+    assert f"action never never fired in {walks} walks" in result.warnings
+    assert f"goal reaches_ten never reached in {walks} walks" in result.warnings
+
+
+def test_deadlock_is_found_and_replayed():
+    result = simulate(Counter(limit=3), seed=0, walks=10)
+    assert result.violated and result.property == "deadlock" and len(result.trace) == 4
+
+
+def test_an_exception_in_an_action_is_a_finding():
+    result = simulate(Raises(), seed=0, walks=10)
+    assert result.verdict == "error" and "boom at two" in result.message and "step" in result.message
+    assert [s.state.n for s in result.trace] == [0, 1, 2, 2]
+
+
+def test_a_value_outside_its_domain_is_a_type_error():
+    result = simulate(OutOfDomain(), seed=0, walks=10, deadlock=False)
+    assert result.verdict == "error" and "type error" in result.message
+
+
+def test_shrink_trace_is_usable_on_any_trace():
+    protocol = Paxos(ballots=3, **BUGGY)
+    raw = simulate(protocol, seed=2, walks=400, shrink=False)
+    assert raw.violated and len(raw.trace) > 13
+    short = shrink_trace(protocol, raw.trace, "agreement")
+    assert len(short) == 13
+    confirm_violation(protocol, short, "agreement")
+    explicit = check(Paxos(ballots=2, **BUGGY)).trace
+    assert len(shrink_trace(Paxos(ballots=2, **BUGGY), explicit, "agreement")) == len(explicit)
+
+
+def test_engine_is_registered_and_options_are_checked():
+    engine = engines.get("simulate")
+    assert {"seed", "walks", "steps", "depth", "max_seconds"} <= set(engine.options)
+    with pytest.raises(Exception, match="takes a int"):
+        engines.check_options(engine, {"walks": "many"}, "spec")
+
+
+def test_cli_reports_seed_rates_and_json():
+    runner = CliRunner()
+    out = runner.invoke(main, ["check", "tests.toys:Counter", "--engine", "simulate", "-o", "seed=3", "-q"])
+    assert out.exit_code == 1, out.output
+    assert "seed 3 (rerun: -o seed=3)" in out.output and "walks/s" in out.output and "deadlock" in out.output
+    args = ["check", "protocols.paxos:Paxos", "-p", "ballots=2", "-p", "variant=phase2a-ignores-1b",
+            "--engine", "simulate", "-o", "seed=1", "-o", "walks=400", "-q", "--json"]
+    done = runner.invoke(main, args)
+    assert done.exit_code == 1, done.output
+    doc = json.loads(done.output)
+    assert doc["engine"] == "simulate" and doc["shrunk_steps"] == 12 and len(doc["trace"]) == 13
+    bad = runner.invoke(main, [*args[:-6], "-o", "max_depth=3"])
+    assert bad.exit_code == 2 and "Did you mean 'depth'" in bad.output
