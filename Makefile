@@ -16,6 +16,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check checker protocols tests benchmarks
 
+gallery: $(STAMP)
+	$(VENV)/bin/quorum gallery
+
 bench: $(STAMP)
 	$(PY) benchmarks/explicit_paxos.py
 
