@@ -57,6 +57,7 @@ class ProtocolMachine(RuleBasedStateMachine):
     invariant_names: list[str]
     goal_fns: dict[str, Any]
     require_all_rules = False
+    deadlock = True
     # Per test run (reset by the TestCase): steps taken / states in which each action was enabled.
     fired: dict[str, int]
     enabled_in: dict[str, int]
@@ -105,6 +106,15 @@ class ProtocolMachine(RuleBasedStateMachine):
         for goal, fn in self.goal_fns.items():
             if goal not in self.goals_reached and fn(state):
                 self.goals_reached.add(goal)
+
+    @precondition(lambda self: bool(self.trace) and not self._enabled())
+    @rule()
+    def no_action_enabled(self) -> None:
+        """A state without successors: a deadlock (reported, as by the explorer), or the run idles."""
+        if self.deadlock:
+            confirm_violation(self.protocol, self.trace, "deadlock", source="state machine")
+            raise AssertionError(f"deadlock: no action is enabled after {len(self.trace) - 1} steps "
+                                 f"({self.protocol.describe()}):\n{trace_text(self.protocol, self.trace)}")
 
     def _violation(self, prop: str) -> AssertionError:
         """The failure message: the run as protocol steps, replayed, and a shorter trace if there is one."""
@@ -163,9 +173,10 @@ def coverage_report(machine: type) -> str:
 
 
 def as_state_machine(protocol: Protocol, properties: list[str] | None = None, *,
-                     require_all_rules: bool = False) -> type[ProtocolMachine]:
+                     require_all_rules: bool = False, deadlock: bool = True) -> type[ProtocolMachine]:
     """A ``RuleBasedStateMachine`` subclass for ``protocol``: one rule per action, one invariant per
-    ``@always`` property (``properties`` names them; default: the protocol's own)."""
+    ``@always`` property (``properties`` names them; default: the protocol's own). A state with no
+    enabled action fails the test unless ``deadlock=False``."""
     selected = _select(protocol, properties)
     names = [a.name for a in protocol.actions]
     body: dict[str, Any] = {
@@ -173,6 +184,7 @@ def as_state_machine(protocol: Protocol, properties: list[str] | None = None, *,
         "invariant_names": [p.name for p in selected if p.kind == "always"],
         "goal_fns": {p.name: p.fn for p in selected if p.kind == "sometimes"},
         "require_all_rules": require_all_rules,
+        "deadlock": deadlock,
         "fired": dict.fromkeys(names, 0),
         "enabled_in": dict.fromkeys(names, 0),
         "goals_reached": set(),
