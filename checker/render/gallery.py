@@ -70,13 +70,19 @@ def discover(spec_dir: Path = Path("specs")) -> list[Entry]:
     return sorted(entries, key=lambda e: e.name)
 
 
-def run(entry: Entry) -> tuple[Protocol, dict[str, Any], list[Step]]:
-    """Check an entry: its protocol, a stable result document and the (replayed) trace."""
-    from .. import engines
+def build(entry: Entry) -> Protocol:
+    """The entry's protocol instance, faults included (as its spec builds it)."""
     from ..spec import load_protocol
 
     params = {**entry.parameters, **({"faults": entry.faults} if entry.faults else {})}
-    protocol = load_protocol(entry.protocol_ref)(**params)
+    return load_protocol(entry.protocol_ref)(**params)
+
+
+def run(entry: Entry) -> tuple[Protocol, dict[str, Any], list[Step]]:
+    """Check an entry: its protocol, a stable result document and the (replayed) trace."""
+    from .. import engines
+
+    protocol = build(entry)
     options = dict(entry.options or {})
     if entry.spec is None:
         options.setdefault("max_seconds", VARIANT_SECONDS)
@@ -180,16 +186,15 @@ def write(root: Path, entries: list[Entry], progress: Any = None) -> list[str]:
 
 def up_to_date(root: Path, spec_dir: Path = Path("specs")) -> list[str]:
     """What is stale: missing or extra folders, and files that re-render differently."""
-    from ..spec import load_protocol
-
     problems = []
-    wanted = {e.name for e in discover(spec_dir)}
+    entries = {e.name: e for e in discover(spec_dir)}
+    wanted = set(entries)
     have = {p.name for p in root.iterdir() if p.is_dir()} if root.is_dir() else set()
     problems += [f"missing: {n}" for n in sorted(wanted - have)]
     problems += [f"no longer a buggy variant: {n}" for n in sorted(have - wanted)]
     for name in sorted(wanted & have):
         doc = json.loads((root / name / "trace.json").read_text())
-        protocol = load_protocol(doc["protocol"])(**doc["parameters"])
+        protocol = build(entries[name])
         from ..commands.show import _step
 
         trace = [_step(protocol, s, root / name / "trace.json", i) for i, s in enumerate(doc.pop("trace"))]
