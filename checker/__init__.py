@@ -29,8 +29,12 @@ __all__ = [
 ]
 
 
-def check(protocol, **options):
-    """Check a protocol instance with the explicit-state explorer; returns a ``Result``."""
-    from .explorer import explore
+def check(protocol, properties=None, *, engine="explicit", **options):
+    """Check a protocol instance; returns a ``Result`` (``.holds``, ``.violated``, ``.trace``, ...).
 
-    return explore(protocol, **options)
+    ``engine`` names a registered engine (``quorum list`` shows them); ``options`` are that
+    engine's, e.g. ``max_states=...`` for the explicit explorer."""
+    from . import engines
+
+    progress = options.pop("progress", None)
+    return engines.run(engine, protocol, properties, options, progress=progress, where=f"check(engine={engine!r})")

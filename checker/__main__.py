@@ -1,5 +1,5 @@
 """``python -m checker`` is the ``quorum`` command."""
 
-from .cli import main
+from .cli import entry
 
-main(prog_name="quorum")
+entry()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tomllib
 import traceback
@@ -165,11 +166,9 @@ def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool,
     name = engine or spec.engine
     options = dict(spec.options) if name == spec.engine else {}
     options.update(overrides)
-    eng = engines.get(name)
-    engines.check_options(eng, {k: v for k, v in options.items()}, f"{spec.path} (engine {name})")
-    if "progress" in eng.load().__code__.co_varnames and not quiet:
-        options["progress"] = lambda line: click.echo(f"  … {line}", err=True)
-    return eng.load()(protocol, spec.properties, **options)
+    progress = None if quiet else (lambda line: click.echo(f"  … {line}", err=True))
+    return engines.run(name, protocol, spec.properties, options, progress=progress,
+                       where=f"{spec.path} (engine {name})")
 
 
 def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, quiet: bool, console: Console) -> None:
@@ -258,6 +257,22 @@ def list_(as_json: bool, spec_dir: str) -> None:
         console.print("[bold]specs[/]")
         for s in spec_docs:
             console.print(f"  {s['spec']}: {s['expect']} ({s['engine']})")
+
+
+def entry() -> None:
+    """The ``quorum`` console script: pin Python's string hashing, then run the CLI.
+
+    Sets iterate in hash order, so with Python's per-process hash seed two runs of the same
+    check could show different (equally short) counterexamples. Quorum's output is
+    deterministic: it runs with ``PYTHONHASHSEED=0`` unless the caller chose a seed.
+    """
+    if os.environ.get("PYTHONHASHSEED") is None:
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        try:
+            os.execve(sys.executable, [sys.executable, "-m", "checker", *sys.argv[1:]], env)
+        except OSError:
+            pass  # cannot re-execute: run on, with traces that may vary between runs
+    main(prog_name="quorum")
 
 
 def _add_commands() -> None:

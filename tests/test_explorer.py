@@ -114,3 +114,20 @@ def test_interrupt_keeps_what_was_found(monkeypatch):
     result = check(proto)
     assert result.verdict == "limit" and "interrupted" in result.message
     assert result.distinct_states > 0
+
+
+def test_progress_lines_on_long_runs(monkeypatch):
+    import checker.explorer as explorer
+
+    monkeypatch.setattr(explorer, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(explorer, "CLOCK_EVERY_S", 0.0)
+    lines: list[str] = []
+    check(Paxos(ballots=1), progress=lines.append)
+    assert lines and "distinct states" in lines[-1] and "states/s" in lines[-1]
+
+
+def test_check_names_engine_options_it_does_not_know():
+    from checker import QuorumError
+
+    with pytest.raises(QuorumError, match="Did you mean 'max_states'"):
+        check(Paxos(ballots=1), max_state=3)
