@@ -63,6 +63,13 @@ def decode(number: int) -> Any:
     return _VALUES.get(number, number)
 
 
+def pretty(term: z3.ExprRef) -> str:
+    """A Z3 term as text, with value codes written back as the values they stand for."""
+    import re
+
+    return re.sub(r"\b\d{13,}\b", lambda m: repr(decode(int(m.group()))), str(term))
+
+
 class Symbolic:
     """Base of every value that holds Z3 terms."""
 
@@ -141,7 +148,7 @@ class SymBool(Symbolic):
     __hash__ = Symbolic.__hash__
 
     def __repr__(self) -> str:
-        return f"<condition {self.term}>"
+        return f"<condition {pretty(self.term)}>"
 
 
 class Sym(Symbolic):
@@ -196,7 +203,7 @@ class Sym(Symbolic):
     __hash__ = Symbolic.__hash__
 
     def __repr__(self) -> str:
-        return f"<value {self.term}>"
+        return f"<value {pretty(self.term)}>"
 
 
 class SymSet(Symbolic):

@@ -100,7 +100,10 @@ def paths(protocol: Protocol, act: Action, values: dict[str, Any], params: tuple
             with SYMBOLIC:
                 result = act.fn(view, *params)
         except SymbolicBranchError as err:
-            raise SymbolicBranchError(f"action {act.label(params)} of {type(protocol).__name__}: {err}") from err
+            where = _model_line(err, protocol)
+            raise SymbolicBranchError(
+                f"{where}action {act.label(params)} of {type(protocol).__name__}: {err}"
+            ) from err
         except EncodingError as err:
             raise EncodingError(
                 f"{type(protocol).__name__}, action {act.name}: {err}"
@@ -128,4 +131,23 @@ def evaluate_property(protocol: Protocol, prop_fn: Any, values: dict[str, Any]) 
         with SYMBOLIC:
             return prop_fn(view)
     except SymbolicBranchError as err:
-        raise SymbolicBranchError(f"property {prop_fn.__name__} of {type(protocol).__name__}: {err}") from err
+        where = _model_line(err, protocol)
+        raise SymbolicBranchError(
+            f"{where}property {prop_fn.__name__} of {type(protocol).__name__}: {err}"
+        ) from err
+
+
+def _model_line(err: BaseException, protocol: Protocol) -> str:
+    """``file:line: `` of the innermost frame in the protocol's own source, where the branch is."""
+    import inspect
+    import os
+    import traceback
+
+    try:
+        source = inspect.getsourcefile(type(protocol))
+    except TypeError:
+        return ""
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == source]
+    if not frames:
+        return ""
+    return f"{os.path.relpath(frames[-1].filename)}:{frames[-1].lineno}: "
