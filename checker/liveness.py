@@ -499,11 +499,13 @@ def _fair_cycle(graph: Graph, entry: int, comp: list[int]) -> tuple[list[int], l
     taken = _taken(graph, comp, member)
     enabled = {v: _enabled(graph, v) for v in comp}
     targets: list[tuple[str, int]] = []
-    for k in sorted(taken):
+    # A weakly fair class enabled somewhere in the component, taken or not, is met by visiting a
+    # state where it is disabled (if the component has one); otherwise the cycle takes it.
+    for k in sorted(taken | set().union(*enabled.values())):
         off = [v for v in comp if k not in enabled[v]]
         if k != NEXT and graph.kinds[k] == "weak" and off:
             targets.append(("state", off[0]))
-        elif k != NEXT:
+        elif k != NEXT and k in taken:
             targets.append(("edge", k))
     if NEXT in taken and not any(t == "edge" for t, _ in targets):
         targets.append(("edge", NEXT))
@@ -564,8 +566,10 @@ def confirm_lasso(
     if inst.prop.kind == "eventually" and any(q for _, q in pq):
         raise InternalError(f"liveness: {inst.label} holds on the claimed prefix")
     if inst.prop.kind == "leads_to":
-        trigger = next((i for i, (p, q) in enumerate(pq) if p and not q), None)
-        if trigger is None or trigger > loop_start or any(q for _, q in pq[trigger:]):
+        # The prefix may answer an earlier trigger: the trigger that counts comes after its last answer.
+        answered = max((i for i, (_, q) in enumerate(pq) if q), default=-1)
+        trigger = next((i for i, (p, q) in enumerate(pq) if i > answered and p and not q), None)
+        if trigger is None or trigger > loop_start:
             raise InternalError(f"liveness: the lasso does not show {inst.label} triggered and never answered")
     unfair = unfair_classes(protocol, steps[loop_start:], system_fair)
     if unfair:
@@ -625,9 +629,15 @@ def _class_label(protocol: Protocol, c: tuple, by_action: dict) -> str:
 
 
 def bounds_hit(protocol: Protocol, states: list) -> list[str]:
-    """Bounded counters (Range variables, or Maps onto a Range) at their maximum in some of ``states``."""
+    """Bounded counters (Range variables, or Maps onto a Range) at their maximum in some of ``states``.
+
+    A protocol lists in ``not_bounds`` the Range variables whose maximum is a value it sets, not a
+    ceiling a counter saturates at (a countdown reset to its full length, renumbered tokens)."""
     hit: list[str] = []
+    skip = set(getattr(protocol, "not_bounds", ()))
     for pos, (name, var) in enumerate(protocol.variables.items()):
+        if name in skip:
+            continue
         dom = var.domain
         if isinstance(dom, Range) and dom.hi > dom.lo:
             if any(s[pos] == dom.hi for s in states):

@@ -59,8 +59,13 @@ class LeaseLockAdapter(Adapter):
     def lease_expires(self, c: str) -> None:
         self.clients[c].notice_expiry()
 
+    def release(self, c: str) -> None:
+        self.clients[c].release()
+
     def tick(self) -> None:
-        self.clock.advance()
+        # The model's (absolute) clock stands still at its horizon: there a tick is the run ending.
+        if self.clock.now < self.protocol.horizon:
+            self.clock.advance()
 
     # -- the implementation's state, as LeaseLock's variables ---------------------------------------
 

@@ -1,8 +1,10 @@
 """A lease lock with fencing tokens, as a service would implement it (in-process, for testing).
 
-- ``LockServer`` grants a lease for ``ttl`` ticks with a fencing token one higher than the last.
-- ``Client`` takes the lease, renews it, checks it before writing, and writes with its token; a
-  GC pause freezes it, so it can wake up holding a lease that has already expired.
+- ``LockServer`` grants a lease for ``ttl`` ticks with a fencing token one higher than the last,
+  and ends it early when its holder releases it.
+- ``Client`` takes the lease, renews it, checks it before writing, writes with its token and
+  releases the lease when done; a GC pause freezes it, so it can wake up holding a lease that
+  has already expired.
 - ``Storage`` is the protected resource: with fencing it rejects a write whose token is below
   the highest it has accepted, so a stale holder's late write cannot overwrite a newer one's.
 
@@ -40,6 +42,13 @@ class LockServer:
         self.holder, self.expires = client, self.clock.now + self.ttl
         self.next_token += 1
         return self.next_token - 1
+
+    def release(self, client: str) -> bool:
+        """``client`` is done: end its lease now, if it is still the holder (a late release is ignored)."""
+        if self.holder != client:
+            return False
+        self.holder, self.expires = None, self.clock.now
+        return True
 
     def renew(self, client: str) -> bool:
         """Extend ``client``'s lease by ``ttl`` from now, if it still holds an unexpired one."""
@@ -122,6 +131,12 @@ class Client:
             return True
         self.phase, self.token = "idle", None
         return False
+
+    def release(self) -> None:
+        """Done with the lock: give the lease back and stop acting as the holder."""
+        if self.phase == "holding":
+            self.server.release(self.name)
+            self.phase, self.token, self.lease_end = "idle", None, self.clock.now
 
     def gc_pause(self) -> None:
         """A stop-the-world pause: the client does nothing for ``pause`` ticks."""
