@@ -21,6 +21,15 @@ Properties: **agreement** (at most one value chosen), **validity** (a chosen val
 by a client), and the reachability goal **value_chosen**. ``inductive_invariant`` is Paxos.tla's
 ``Inv`` (TypeOK, AccInv, MsgInv), which implies agreement.
 
+Liveness: ``eventually_chosen`` under a spec's fairness. With one designated proposer
+(``leaders=1``: only ballot 0 is ever started) and fair delivery (``phase1b``/``phase2b`` weakly
+fair per acceptor and message, ``phase1a``/``phase2a`` per ballot) a value is always chosen, and no
+counter reaches its bound, so the verdict does not depend on the ballot bound. With competing
+proposers every ballot may be started: a higher ballot's phase 1 can preempt a lower one's phase 2
+(dueling proposers, FLP); the model's graph has no cycle (``msgs`` only grows), so a duel lasts at
+most until the highest ballot, which nothing can preempt: "holds" then means "within this bound"
+(the README's Liveness section).
+
 Variants (buggy on purpose):
 - ``phase2a-ignores-1b``: the proposer proposes any value once a quorum has reported, ignoring
   the reported votes. Two ballots choose different values: agreement fails (12 steps).
@@ -74,6 +83,8 @@ class Paxos(Protocol):
     ballots = Param(3, "number of ballots: ballots=3 is ballots 0..2")
     proposed = Param(None, "values v1..vP proposed by clients (default: all)", kind=(int, type(None)))
     quorums = Param("majority", f"acceptor quorum system ({quorum_systems.SYNTAX}; see checker.quorums)")
+    leaders = Param(None, "ballots 0..L-1 have a leader that may start them (default: all); leaders=1 is "
+                    "one designated proposer", kind=(int, type(None)))
     variant = Variant(
         correct="Paxos.tla as written",
         phase2a_ignores_1b="Phase2a proposes any value, ignoring the votes reported in 1b messages",
@@ -112,8 +123,9 @@ class Paxos(Protocol):
 
     @action(b="Ballot")
     def phase1a(self, s, b):
-        """The leader of ballot b asks the acceptors to join it."""
-        return s.update(msgs=s.msgs | {self.M1a(b)})
+        """The leader of ballot b asks the acceptors to join it (if ballot b has a leader)."""
+        if self.leaders is None or b < self.leaders:
+            return s.update(msgs=s.msgs | {self.M1a(b)})
 
     @action(a="Acceptor", m=From("msgs", "1a"))
     def phase1b(self, s, a, m):
@@ -217,6 +229,18 @@ class Paxos(Protocol):
     def eventually_chosen(self, s):
         """Termination: a value is eventually chosen (under the fairness a spec assumes)."""
         return Exists(self.Value, lambda v: self.chosen(s, v))
+
+    @always(default=False)
+    def no_duel_to_the_bound(self, s):
+        """Not a safety property: false once proposers have dueled up to the ballot bound — every
+        ballot below the highest proposed, a quorum joined the highest (so no lower proposal can be
+        chosen) and nothing is chosen. Its counterexample is the duel, as far as the bound allows."""
+        top = self.ballots - 1
+        return Not(And(
+            ForAll(range(top), lambda b: Exists(s.msgs.of("2a"), lambda m: m.bal == b)),
+            Exists(self.Quorum, lambda Q: ForAll(Q, lambda a: s.maxBal[a] == top)),
+            Not(Exists(self.Value, lambda v: self.chosen(s, v))),
+        ))
 
     # -- the inductive invariant (Paxos.tla's Inv, one named property per conjunct) ---------
 

@@ -84,3 +84,39 @@ def test_renumbering_keeps_token_order_and_only_tokens_in_use():
     s = proto.action("write").fn(s, "c1")  # 33 < 34: rejected, c1 drops its token
     assert s.pc["c1"] == "idle" and s.token["c1"] is None
     assert (s.token["c2"], s.fence, s.stored, s.next_token) == (33, 33, 33, 34)  # 33 forgotten: 34 -> 33
+
+
+# -- Paxos ---------------------------------------------------------------------------------------
+
+
+def test_one_designated_proposer_with_fair_delivery_always_chooses_whatever_the_ballot_bound():
+    result = run_spec("paxos-liveness-designated")
+    assert result.holds and result.distinct_states == 73
+    assert "bounds_note" not in result.extra  # no counter reaches its bound: not a bound artefact
+    assert result.coverage["phase1a"] > 0 and result.coverage["phase2b"] > 0
+
+
+def test_the_designated_proposer_needs_fair_delivery():
+    result = run_spec("paxos-liveness-designated-lossy")
+    assert result.trace[-1].action == "phase2a" and "phase2b" in result.message
+
+
+def test_competing_proposers_terminate_only_within_the_ballot_bound():
+    result = run_spec("paxos-liveness-small")
+    assert result.holds and "maxBal[a1] = 1" in result.extra["bounds_note"]
+
+
+def test_dueling_proposers_are_shown_up_to_the_ballot_bound():
+    result = run_spec("paxos-dueling")
+    last = result.trace[-1].state
+    assert sorted(m.bal for m in last.msgs.of("2a")) == [0, 1]  # both lower ballots proposed ...
+    assert not any(m.type == "2b" for m in last.msgs)  # ... and nobody could vote for either
+    assert sum(1 for a in ("a1", "a2", "a3") if last.maxBal[a] == 2) >= 2  # a quorum is at the bound
+
+
+def test_designated_and_dueling_leave_the_default_model_alone():
+    from checker import check
+    from protocols.paxos import Paxos
+
+    assert check(Paxos(ballots=2)).distinct_states == 3921
+    assert check(Paxos(ballots=2, leaders=1)).holds  # agreement and value_chosen with one proposer
