@@ -44,6 +44,7 @@ class Entry:
     options: dict[str, Any] | None = None
     properties: list[str] | None = None
     faults: list[Any] | None = None
+    fairness: dict[str, Any] | None = None  # the spec's [fairness] table (liveness verdicts depend on it)
 
 
 def discover(spec_dir: Path = Path("specs")) -> list[Entry]:
@@ -58,7 +59,8 @@ def discover(spec_dir: Path = Path("specs")) -> list[Entry]:
         if not (spec.expect or "").startswith("violated: ") or spec.engine in NOT_RUNS:
             continue
         entries.append(Entry(path.stem, spec.protocol_ref, dict(spec.parameters), spec.expect, spec.description,
-                             str(path), spec.engine, dict(spec.options), spec.properties, spec.faults))
+                             str(path), spec.engine, dict(spec.options), spec.properties, spec.faults,
+                             dict(spec.fairness)))
         covered.add((spec.protocol_ref, str(spec.parameters.get("variant", ""))))
     for cls in all_protocols():
         ref = f"{cls.__module__}:{cls.__name__}"
@@ -74,8 +76,12 @@ def build(entry: Entry) -> Protocol:
     """The entry's protocol instance, faults included (as its spec builds it)."""
     from ..spec import load_protocol
 
+    from .. import fairness
+
     params = {**entry.parameters, **({"faults": entry.faults} if entry.faults else {})}
-    return load_protocol(entry.protocol_ref)(**params)
+    protocol = load_protocol(entry.protocol_ref)(**params)
+    fairness.apply(protocol, entry.fairness or {}, entry.spec or entry.name)
+    return protocol
 
 
 def run(entry: Entry) -> tuple[Protocol, dict[str, Any], list[Step]]:
