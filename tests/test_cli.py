@@ -117,7 +117,7 @@ def test_action_that_raises_is_reported_with_its_trace():
     assert "Trace to the exception" in out.output
 
 
-def test_symbolic_branch_is_reported_by_the_z3_reading_not_the_explorer():
+def test_plain_if_on_state_is_fine_for_the_explicit_engine():
     out = run("check", "tests.toys:PlainIf", "-q", "--no-deadlock")
     assert out.exit_code == 0
 
@@ -141,3 +141,11 @@ def test_python_m_checker_is_the_cli():
 
     proc = subprocess.run([sys.executable, "-m", "checker", "--help"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "check" in proc.stdout
+
+
+def test_plain_if_on_state_is_bad_input_for_the_z3_engine():
+    out = CliRunner().invoke(main, ["check", "tests.toys:PlainIf", "--engine", "bmc", "-o", "depth=2", "-q"])
+    assert out.exit_code == 2
+    assert "tests/toys.py:" in out.output and "action promote(n1) of PlainIf" in out.output
+    assert "'follower' == role" in out.output and "s.guard(cond)" in out.output
+    assert "Traceback" not in out.output
