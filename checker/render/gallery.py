@@ -74,9 +74,8 @@ def discover(spec_dir: Path = Path("specs")) -> list[Entry]:
 
 def build(entry: Entry) -> Protocol:
     """The entry's protocol instance, faults included (as its spec builds it)."""
-    from ..spec import load_protocol
-
     from .. import fairness
+    from ..spec import load_protocol
 
     params = {**entry.parameters, **({"faults": entry.faults} if entry.faults else {})}
     protocol = load_protocol(entry.protocol_ref)(**params)
