@@ -69,6 +69,7 @@ from checker import (
     Variant,
     action,
     always,
+    eventually,
     sometimes,
 )
 from checker.domains import ValueSet
@@ -298,3 +299,10 @@ class Raft(Protocol):
     def entry_committed(self, s):
         """Some entry gets committed, so leader completeness is not vacuous."""
         return Not(IsEmpty(s.committed))
+
+    @eventually
+    def eventually_leader(self, s):
+        """Liveness (checked when a spec names it): some server eventually becomes leader. Fails
+        under any fairness: every server may time out in every term, so split votes can repeat
+        (specs/raft-liveness-*.toml); Raft needs a timing assumption (randomized timeouts)."""
+        return Exists(self.Server, lambda i: s.role[i] == "leader")

@@ -120,3 +120,14 @@ def test_designated_and_dueling_leave_the_default_model_alone():
 
     assert check(Paxos(ballots=2)).distinct_states == 3921
     assert check(Paxos(ballots=2, leaders=1)).holds  # agreement and value_chosen with one proposer
+
+
+# -- Raft ----------------------------------------------------------------------------------------
+
+
+def test_raft_split_votes_repeat_until_the_term_bound_under_full_fairness():
+    result = run_spec("raft-liveness-split-votes")
+    assert result.extra["loop_start"] == len(result.trace) - 1  # the run stops: no step can change the state
+    last = result.trace[-1].state
+    assert all(last.role[i] != "leader" for i in ("s1", "s2"))
+    assert {"currentTerm[s1] = 2", "currentTerm[s2] = 2"} <= set(result.extra["bounds_hit"])
