@@ -61,7 +61,7 @@ TM = "tm"
 class TwoPhase(Protocol):
     """Two-phase commit (TwoPhase.tla)."""
 
-    small_instance = {"rms": 2}
+    small_instance = {"rms": 3}
 
     rms = Param(3, "number of resource managers r1..rN")
     variant = Variant(

@@ -1,0 +1,109 @@
+"""The shared fault vocabulary: selection errors, fault state and actions, helpers for protocols."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker import QuorumError, check
+from checker.spec import parse_spec
+from protocols.bully import Bully
+from protocols.paxos import Paxos
+from protocols.raft import Raft
+from protocols.two_phase import TwoPhase
+
+
+def test_unknown_fault_suggests_the_closest_name():
+    with pytest.raises(QuorumError, match="unknown fault 'los'. Did you mean 'loss'"):
+        Bully(faults=["los"])
+
+
+def test_a_fault_the_protocol_cannot_host_names_what_to_declare():
+    with pytest.raises(QuorumError, match="fault 'loss' needs the protocol to declare its network"):
+        Paxos(ballots=2, faults=["loss"])
+    with pytest.raises(QuorumError, match="needs the protocol to declare its processes"):
+        Paxos(ballots=2, faults=["crash"])
+
+
+def test_reordering_on_an_unordered_network_is_rejected():
+    with pytest.raises(QuorumError, match="already delivers in any order"):
+        Bully(faults=["reordering"])
+
+
+def test_a_spec_selects_faults_by_name():
+    spec = parse_spec({"protocol": "protocols.bully:Bully", "faults": ["partition", "crash"]}, "bully.toml")
+    protocol = spec.build()
+    assert protocol.faults.selected == ("crash", "partition")
+    assert {"up", "group"} <= set(protocol.variables)
+    assert {"crash", "partition", "heal"} <= {a.name for a in protocol.actions}
+    assert "faults=['crash', 'partition']" in protocol.describe()
+
+
+def test_no_faults_means_no_fault_state():
+    protocol = Raft(terms=1)
+    assert "up" not in protocol.variables and "group" not in protocol.variables
+    assert not {"lose", "crash", "restart", "partition", "heal"} & {a.name for a in protocol.actions}
+
+
+def test_fault_actions_fire_and_are_counted():
+    result = check(Bully(faults=["crash-restart", "partition", "loss"]), max_states=20_000, deadlock=False)
+    for name in ("crash", "restart", "partition", "heal", "lose"):
+        assert result.coverage[name] > 0, name
+
+
+def test_partition_cuts_three_processes_four_ways():
+    protocol = Bully(faults=["partition"])
+    assert len(protocol.action("partition").static) == 4
+
+
+def _state(protocol, **changes):
+    return protocol.initial_states()[0].update(**changes)
+
+
+def test_restart_keeps_durable_variables_and_resets_the_rest():
+    raft = Raft(terms=2, faults=["crash-restart"])
+    s = raft.initial_states()[0]
+    s = raft.action("timeout").fn(s, "s1")
+    s = raft.action("crash").fn(s, "s1")
+    assert not raft.faults.up(s, "s1")
+    assert raft.action("timeout").fn(s, "s1") is None  # a crashed server takes no step
+    s = raft.action("restart").fn(s, "s1")
+    assert s.currentTerm["s1"] == 1 and s.votedFor["s1"] == "s1"  # persisted
+    assert s.role["s1"] == "follower" and s.votesGranted["s1"] == frozenset()  # volatile
+    assert len(s.msgs) == 2  # the network is not the process's state
+
+
+def test_loss_drops_a_message_and_duplication_keeps_it_after_receipt():
+    for faults, kept in ((["loss"], False), (["duplication"], True)):
+        raft = Raft(terms=1, faults=faults)
+        s = raft.action("timeout").fn(raft.initial_states()[0], "s1")
+        m = next(iter(s.msgs))
+        after = raft.action("handle_request_vote").fn(s, m)
+        assert (m in after.msgs) is kept
+        if "loss" in faults:
+            assert m not in raft.action("lose").fn(s, m).msgs
+
+
+def test_without_reordering_no_message_overtakes_one_of_an_earlier_term():
+    raft = Raft(terms=2)
+    old = raft.RequestVote(term=1, src="s1", dst="s2", lastLogTerm=0, lastLogIndex=0)
+    new = raft.RequestVote(term=2, src="s1", dst="s2", lastLogTerm=0, lastLogIndex=0)
+    s = _state(raft, msgs={old, new})
+    assert raft.faults.deliverable(s, old) and not raft.faults.deliverable(s, new)
+    anyorder = Raft(terms=2, faults=["reordering"])
+    s = _state(anyorder, msgs={old, new})
+    assert anyorder.faults.deliverable(s, new)
+
+
+def test_a_partition_stops_delivery_across_the_cut_until_it_heals():
+    bully = Bully(faults=["partition"])
+    cut = next(g for g in bully.action("partition").static if g[0]["p1"] != g[0]["p2"])[0]
+    m = bully.Election(src="p1", dst="p2")
+    s = bully.action("partition").fn(_state(bully, msgs={m}), cut)
+    assert not bully.faults.deliverable(s, m)
+    assert bully.action("partition").fn(s, cut) is None  # one partition at a time
+    assert bully.faults.deliverable(bully.action("heal").fn(s), m)
+
+
+def test_coordinator_crash_is_a_fault_of_two_phase_commit():
+    result = check(TwoPhase(faults=["crash-restart"]))
+    assert result.holds and result.coverage["crash"] > 0 and result.coverage["restart"] > 0
