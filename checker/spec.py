@@ -148,6 +148,9 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     props = data.get("properties")
     if props is not None and not (isinstance(props, list) and all(isinstance(p, str) for p in props)):
         raise QuorumError(f'{path}: properties must be a list of names, e.g. properties = ["agreement"]')
+    faults = data.get("faults", [])
+    if not (isinstance(faults, list) and all(isinstance(f, str) for f in faults)):
+        raise QuorumError(f'{path}: faults must be a list of fault names, e.g. faults = ["loss", "crash-restart"]')
     return Spec(
         path=path,
         protocol_ref=str(data["protocol"]),
@@ -157,7 +160,7 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         options=options,
         expect=expect,
         description=str(data.get("description", "")),
-        faults=list(data.get("faults", [])),
+        faults=list(faults),
         trace_length=trace_length,
         fairness=data.get("fairness", {}),
     )

@@ -107,3 +107,8 @@ def test_a_partition_stops_delivery_across_the_cut_until_it_heals():
 def test_coordinator_crash_is_a_fault_of_two_phase_commit():
     result = check(TwoPhase(faults=["crash-restart"]))
     assert result.holds and result.coverage["crash"] > 0 and result.coverage["restart"] > 0
+
+
+def test_a_spec_whose_faults_are_not_a_list_is_a_clear_error():
+    with pytest.raises(QuorumError, match=r"bully.toml: faults must be a list of fault names"):
+        parse_spec({"protocol": "protocols.bully:Bully", "faults": "partition"}, "bully.toml")
