@@ -132,8 +132,7 @@ def _cti(protocol: Protocol, enc: Encoder, model: z3.ModelRef, states: list[SymS
          selectors: list[z3.ArithRef], conjuncts: list[str]) -> Result:
     """The counterexample to induction as a trace, confirmed on concrete states."""
     concrete = [enc.decode_state(model, st) for st in states]
-    label = "state satisfying " + " ∧ ".join(conjuncts)
-    trace = [Step(label, {}, concrete[0])]
+    trace = [Step("state where every conjunct holds", {}, concrete[0])]
     for i in range(1, len(states)):
         f = enc.decode_firing(model, states[i - 1], selectors[i])
         trace.append(Step(f.action.name, f.action.params_dict(f.params), concrete[i]))
@@ -142,13 +141,11 @@ def _cti(protocol: Protocol, enc: Encoder, model: z3.ModelRef, states: list[SymS
     bad_type = TypeCheck(protocol).first_bad(post)
     broken = [c for c in conjuncts if violates(protocol, post, c)]
     what = broken[0] if broken else "domain"
-    docs = "; ".join(f"{c}: {protocol.properties[c].doc}" for c in broken) or f"type error: {bad_type}"
     step = trace[-1].label
     summary = f"not inductive: {what} breaks when {step} fires from a state satisfying every conjunct"
     message = (
-        f"{step} takes a state where {' ∧ '.join(conjuncts)} hold to one where {', '.join(broken) or bad_type} "
-        f"fails ({docs}). Either the first state is unreachable — strengthen the invariant with a conjunct "
-        f"that rules it out — or the property is wrong."
+        f"every conjunct holds in state 0; after {step}, {', '.join(broken) or f'the type ({bad_type})'} fails. "
+        "Either state 0 is unreachable — add a conjunct that rules it out — or the invariant is wrong."
     )
     result = Result("violated", "induction", protocol, property=what, trace=trace, message=message,
                     depth=len(trace) - 1)

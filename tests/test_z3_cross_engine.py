@@ -1,0 +1,53 @@
+"""BMC against the explicit explorer, for every protocol and variant in protocols/.
+
+New protocols are picked up from ``checker.cli.all_protocols()`` with their ``small_instance``:
+the smallest violation depth BMC finds must be the explorer's shortest counterexample length, and
+where the explorer finds nothing, BMC must find nothing up to the same depth. The default suite
+compares both engines up to ``BOUND`` steps (the explorer is bounded too, so each side stays
+cheap); the ``slow`` test compares them up to the explorer's full depth.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.cli import all_protocols
+from checker.explorer import explore
+from checker.smt.bmc import bmc
+
+BOUND = 6
+SECONDS = 20  # per BMC run: a case over budget fails with a time-limit message instead of stalling
+CASES = [(cls, variant) for cls in all_protocols() for variant in (cls.variants() or [None])]
+IDS = [f"{c.__name__}-{v}" if v else c.__name__ for c, v in CASES]
+
+
+def build(cls, variant):
+    params = dict(cls.small_instance)
+    if variant is not None:
+        params["variant"] = variant
+    return cls(**params)
+
+
+def agree(cls, variant, max_depth: int | None) -> None:
+    explicit = explore(build(cls, variant), max_depth=max_depth)
+    if explicit.trace and explicit.verdict in ("violated", "error"):
+        steps = len(explicit.trace) - 1
+        found = bmc(build(cls, variant), depth=steps, max_seconds=SECONDS)
+        assert (found.verdict, found.depth, len(found.trace) - 1) == (explicit.verdict, steps, steps), found.summary()
+        return
+    # nothing found: the space is exhausted (or only a goal was never reached), or the bound hit
+    assert explicit.verdict in ("holds", "violated", "limit"), explicit.summary()
+    deepest = max_depth if explicit.verdict == "limit" else explicit.depth - 1
+    found = bmc(build(cls, variant), depth=deepest, max_seconds=SECONDS)
+    assert found.verdict == "limit" and found.message.startswith(f"no violation up to depth {deepest}"), found.summary()
+
+
+@pytest.mark.parametrize(("cls", "variant"), CASES, ids=IDS)
+def test_bmc_agrees_with_explicit_up_to_the_bound(cls, variant):
+    agree(cls, variant, BOUND)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("cls", "variant"), CASES, ids=IDS)
+def test_bmc_agrees_with_explicit_at_full_depth(cls, variant):
+    agree(cls, variant, None)
