@@ -105,3 +105,12 @@ def test_an_exception_in_an_action_under_z3_is_a_clear_error():
 
     with pytest.raises(EncodingError, match=r"Raising, action tick\(n1\) raised KeyError.*helpers of checker"):
         bmc(Raising(), depth=1)
+
+
+def test_violation_found_at_the_depth_a_goal_is_first_met_is_decoded_from_its_own_model():
+    from tests.toys import GoalAtViolation
+
+    result = bmc(GoalAtViolation(), depth=3, deadlock=False)
+    assert result.violated and result.property == "x_below_two"
+    assert [step.state.x for step in result.trace] == [0, 1, 2]
+    assert result.goals["y_reaches_two"] == 2

@@ -92,3 +92,30 @@ class Switch(Protocol):
         if s.guard(s.on):
             return s.update(on=False)
         return s.update(on=True)
+
+
+class GoalAtViolation(Protocol):
+    """Two counters: ``y_reaches_two`` is first met at the depth where ``x_below_two`` breaks,
+    by a different path (so an engine must not confuse the goal's witness with the violation)."""
+
+    def setup(self) -> None:
+        self.var("x", Range(0, 3), init=0)
+        self.var("y", Range(0, 3), init=0)
+
+    @action
+    def inc_x(self, s):
+        if s.guard(s.x < 3):
+            return s.update(x=s.x + 1)
+
+    @action
+    def inc_y(self, s):
+        if s.guard(s.y < 3):
+            return s.update(y=s.y + 1)
+
+    @always
+    def x_below_two(self, s):
+        return s.x < 2
+
+    @sometimes
+    def y_reaches_two(self, s):
+        return s.y == 2

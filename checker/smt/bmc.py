@@ -74,6 +74,8 @@ def bmc(
         t1 = time.perf_counter()
         answer = solver.check(literal)
         t2 = time.perf_counter()
+        if answer == z3.sat:  # read the violation now: the goal checks below replace the model
+            trace = decode_trace(enc, solver.model(), states, selectors)
         for goal in [g for g, d in goals.items() if d is None]:
             reach = z3.Bool(f"{goal}@{k}")
             solver.add(z3.Implies(reach, enc.holds(st, goal)))
@@ -88,7 +90,6 @@ def bmc(
         if progress:
             progress(f"depth {k}: {answer} after {t2 - t1:.2f}s solving ({time.perf_counter() - start:.1f}s in all)")
         if answer == z3.sat:
-            trace = decode_trace(enc, solver.model(), states, selectors)
             return _violation(protocol, trace, invariants, deadlock, finish, k)
         if answer == z3.unknown:
             return finish("limit", k, message=f"Z3 gave up at depth {k} ({solver.reason_unknown()}); "
