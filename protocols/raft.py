@@ -79,7 +79,9 @@ from checker.faults import Environment
 class Raft(Protocol):
     """Raft's leader election, with logs of at most ``log_length`` entries."""
 
-    small_instance = {"servers": 3, "terms": 2, "log_length": 1}
+    #: Two servers and one term keep Z3's unrolling cheap (a few seconds per variant) for the
+    #: cross-engine tests; the specs check the larger instances the bugs need.
+    small_instance = {"servers": 2, "terms": 1, "log_length": 1}
 
     servers = Param(3, "number of servers s1..sN")
     terms = Param(2, "highest term an election may start: terms=2 is terms 1..2")
