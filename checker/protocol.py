@@ -445,7 +445,8 @@ class Protocol:
         return f"{type(self).__name__}({args})"
 
     def bounds(self) -> str:
-        """The instance size in words, for stating what a proof covers."""
+        """The instance size in words, for stating what a proof covers (protocols override this to
+        say it their way, e.g. Paxos's "3 acceptors, 2 values, ballots 0..2")."""
         return ", ".join(f"{k}={v}" for k, v in self.params.items())
 
     def state_json(self, state: Any) -> dict:

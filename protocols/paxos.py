@@ -92,6 +92,13 @@ class Paxos(Protocol):
         invents_value="with no vote reported, Phase2a may propose a value no client proposed",
     )
 
+    def bounds(self) -> str:
+        """The instance in the words a proof is stated in: "3 acceptors, 2 values, ballots 0..2"."""
+        words = f"{self.acceptors} acceptors, {self.values} values, ballots 0..{self.ballots - 1}"
+        extras = [f"{k}={v}" for k, v in self.params.items()
+                  if k not in ("acceptors", "values", "ballots") and v != type(self).param_specs()[k].default]
+        return ", ".join([words, *extras])
+
     def setup(self) -> None:
         self.Acceptor = Nodes("a", self.acceptors)
         self.Value = Nodes("v", self.values)
