@@ -149,3 +149,13 @@ def test_plain_if_on_state_is_bad_input_for_the_z3_engine():
     assert "tests/toys.py:" in out.output and "action promote(n1) of PlainIf" in out.output
     assert "'follower' == role" in out.output and "s.guard(cond)" in out.output
     assert "Traceback" not in out.output
+
+
+def test_depth_flags_reach_each_engine_under_its_own_name():
+    bmc = run("check", str(SPECS / "paxos-phase2a-ignores-1b.toml"), "--engine", "bmc", "--depth", "4", "-q")
+    assert "no violation up to depth 4" in bmc.output
+    explicit = run("check", str(SPECS / "paxos-small.toml"), "--depth", "3", "-q")
+    assert "depth limit 3 reached, nothing found up to depth 3" in explicit.output
+    simulate = run("check", str(SPECS / "paxos-small.toml"), "--engine", "simulate", "--max-depth", "3",
+                   "-o", "walks=5", "-o", "seed=1", "--json", "-q")
+    assert json.loads(simulate.output)["engine"] == "simulate"
