@@ -14,8 +14,8 @@ from typing import Any
 
 from ..diff import Change, changes
 from ..domains import Map, show
-from ..protocol import Protocol, Step
-from .roles import ENVIRONMENT, Cast, MessageVar, cast, fault_kind
+from ..protocol import From, Protocol, Step
+from .roles import ENVIRONMENT, Cast, MessageVar, _param_specs, cast, fault_kind
 
 
 @dataclass
@@ -113,7 +113,7 @@ def build(protocol: Protocol, trace: list[Step], *, violation: str | None = None
     lifelines = list(who.lifelines)  # idle processes too: a reader asks where a3 went otherwise
     if ENVIRONMENT in used:
         lifelines.append(ENVIRONMENT)
-    _deliver_addressed(messages, events)
+    _deliver_addressed(messages, events, _taken_kinds(protocol))
     chart = Chart(protocol, lifelines, events, messages, violation, loop_start)
     chart.down = _down_ranges(events)
     return chart
@@ -124,7 +124,16 @@ def _label(step: Step, actor: str, who: Cast) -> str:
     params = {k: v for k, v in step.params.items() if not (isinstance(v, str) and v == actor)}
     if not params:
         return step.action
-    return f"{step.action}(" + ", ".join(f"{k}={show(v)}" for k, v in params.items()) + ")"
+    return f"{step.action}(" + ", ".join(f"{k}={_param(v, who)}" for k, v in params.items()) + ")"
+
+
+def _param(value: Any, who: Cast) -> str:
+    """A parameter in a box's title: a message as its arrow's label, cut short (the arrow says it all)."""
+    for mv in who.messages.values():
+        if hasattr(value, "_fields") and getattr(value, "kind", None) in mv.kinds:
+            label = _message_label(value, mv, who)
+            return label if len(label) <= 28 else f"{value[0]}(…)"
+    return show(value)
 
 
 def _per_owner(diff: list[Change], protocol: Protocol) -> list[Change]:
@@ -202,13 +211,30 @@ def _received_params(step: Step, before: Any, who: Cast) -> list[tuple[str, Any,
     return out
 
 
-def _deliver_addressed(messages: list[Message], events: list[Event]) -> None:
+def _taken_kinds(protocol: Protocol) -> set[tuple[str, str | None]]:
+    """(message variable, kind) that some action takes as a parameter (``From("msgs", "1a")``)."""
+    out = set()
+    for a in protocol.actions:
+        if fault_kind(protocol, a.name):
+            continue  # a fault that loses or duplicates a message does not receive it
+        for spec in _param_specs(protocol, a.name).values():
+            if isinstance(spec, From):
+                out.add((spec.var, spec.kind))
+    return out
+
+
+def _deliver_addressed(messages: list[Message], events: list[Event],
+                       taken: set[tuple[str, str | None]] = frozenset()) -> None:
     """An addressed message that no step consumed is read by its receiver's next step (Paxos's
-    phase2a reads the 1b reports of its ballot without taking them as parameters)."""
+    phase2a reads the 1b reports of its ballot without taking them as parameters) — unless some
+    action takes messages of its kind as a parameter (then it is still in flight), and never by a
+    fault (a crash reads nothing)."""
     for m in messages:
         if m.receiver is None or m.receipts or m.lost_at is not None:
             continue
-        nxt = next((e.index for e in events[m.sent_at + 1:] if e.actor == m.receiver), None)
+        if (m.var, None) in taken or (m.var, getattr(m.value, "kind", None)) in taken:
+            continue
+        nxt = next((e.index for e in events[m.sent_at + 1:] if e.actor == m.receiver and not e.fault), None)
         if nxt is not None:
             m.receipts.append((m.receiver, nxt))
 

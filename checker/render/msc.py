@@ -16,6 +16,8 @@ PALETTE = ["#1f5fbf", "#b8560b", "#2e7d32", "#8e24aa", "#00838f", "#c62828", "#5
 FAULT_FILL = {"crash": "#f8d0d0", "restart": "#d6f0d6", "partition": "#fde2c8", "heal": "#d6f0d6",
               "loss": "#fde2c8", "duplicate": "#ead6f5"}
 MAX_NOTES = 6
+LABEL_H = 13.0  # one message label's line in the gap under its sending row
+LABEL_CHAR_W = 5.4  # points per character at 9 pt
 
 
 def _esc(text: str) -> str:
@@ -87,11 +89,20 @@ def to_dot(chart: Chart, *, title: str = "") -> str:
     for r in range(1, rows):
         n = max((len(cell.get((c, r), [])) for c in cols), default=0)
         heights.append(max(34.0, n * LINE_H + 22))
+    # Each message's label sits in the gap under the row that sent it, one label per line, so no
+    # label lands on a box or on another label.
+    sent: dict[int, list[int]] = {}
+    for i, m in enumerate(chart.messages):
+        sent.setdefault(m.sent_at, []).append(i)
     ys = []
+    label_y: dict[int, float] = {}
     y = 0.0
-    for h in heights:
+    for r, h in enumerate(heights):
         ys.append(-(y + h / 2))
-        y += h + 22
+        y += h
+        for k, i in enumerate(sent.get(r, [])):
+            label_y[i] = -(y + 10 + k * LABEL_H)
+        y += 22 + LABEL_H * len(sent.get(r, []))
     bottom = -(y + 10)
 
     out = [
@@ -130,11 +141,14 @@ def to_dot(chart: Chart, *, title: str = "") -> str:
                 if violating and r == last:
                     fill, pen, border = "#fde0e0", 2.5, "#c62828"
                 label = _html_label(_step_title(chart, r), e.notes.get(c, []))
-                out.append(f"  {name} [shape=box, style=\"{style}\", fillcolor=\"{fill}\", color=\"{border}\", "
+                # A little see-through: an arrow passing behind a box shows it passes, not ends.
+                out.append(f"  {name} [shape=box, style=\"{style}\", fillcolor=\"{fill}d9\", color=\"{border}\", "
                            f"penwidth={pen}, label={label}, {pos(xs[c], ys[r])}];")
             elif (c, r) in cell:
                 label = _html_label("", e.notes.get(c, []), bold=False)
-                out.append(f'  {name} [shape=note, style=filled, fillcolor="#fffbe6", label={label}, '
+                # What a fault did to another process (a partition's groups) in the fault's colour.
+                note = FAULT_FILL.get(e.fault or "", "#fffbe6")
+                out.append(f'  {name} [shape=note, style=filled, fillcolor="{note}", label={label}, '
                            f"{pos(xs[c], ys[r])}];")
             else:
                 out.append(f'  {name} [shape=point, width=0.02, color="#bbbbbb", {pos(xs[c], ys[r])}];')
@@ -147,12 +161,17 @@ def to_dot(chart: Chart, *, title: str = "") -> str:
             out.append(f"  {a} -> {b} [{style}, arrowhead=none];")
     colors = kind_colors(chart)
     for i, m in enumerate(chart.messages):
-        out += _message_edges(chart, m, i, xs, ys, width, colors)
+        out += _message_edges(chart, m, i, xs, ys, width, colors, label_y[i])
     if violating:
         note = f"{chart.violation} violated in the state after step {last}"
+        if chart.loop_start is not None and chart.loop_start >= last:
+            note = f"{chart.violation} violated: the run stays in the state after step {last} for ever"
+        elif chart.loop_start is not None:
+            note = (f"{chart.violation} violated: after step {last} the run is back in the state after step "
+                    f"{chart.loop_start} and repeats steps {chart.loop_start + 1}–{last} for ever")
         out.append(f'  "violation" [shape=plaintext, fontcolor="#c62828", fontsize=11, label="{_esc(note)}", '
                    f"{pos(total_w / 2, bottom - 16)}];")
-    if chart.loop_start is not None and rows > 1:
+    if chart.loop_start is not None and 0 < chart.loop_start < last:
         out.append(f'  "g:{last}" -> "g:{chart.loop_start}" [color="#8e24aa", style=bold, label="cycle", '
                    f'fontcolor="#8e24aa", constraint=false];')
     out.append("}")
@@ -163,31 +182,55 @@ def _node(chart: Chart, line: str, row: int) -> str:
     return f'"h:{_esc(line)}"' if row == 0 else f'"n:{_esc(line)}:{row}"'
 
 
-def _message_edges(chart: Chart, m: Message, i: int, xs: dict, ys: list, width: dict, colors: dict) -> list[str]:
+def _message_edges(chart: Chart, m: Message, i: int, xs: dict, ys: list, width: dict, colors: dict,
+                   ly: float) -> list[str]:
+    """The arrows of one message, its label on the first of them at height ``ly`` (in the gap
+    under the sending row), on a white ground so a crossing arrow never runs through its text."""
     color = colors.get(m.label.split("(")[0], "#333333")
     src = _node(chart, m.sender, m.sent_at)
-    label = _esc(m.label)
+    sx, sy = xs[m.sender], ys[m.sent_at]
     steps = ", ".join(map(str, m.duplicated_at))
-    dup = f" ×{len(m.duplicated_at) + 1} (duplicated at step {steps})" if m.duplicated_at else ""
+    text = m.label + (f" ×{len(m.duplicated_at) + 1} (duplicated at step {steps})" if m.duplicated_at else "")
     out = []
-    for k, (line, row) in enumerate(m.receipts):
+    anchor: tuple[float, float] | None = None  # a point of the labelled arrow
+    for line, row in m.receipts:
         if line not in xs:
             continue
-        shown = f'label="{label}{_esc(dup)}", ' if k == 0 else ""
-        out.append(f'  {src} -> {_node(chart, line, row)} [color="{color}", fontcolor="{color}", {shown}'
-                   f'penwidth={2.0 if m.duplicated_at else 1.2}];')
+        anchor = anchor or (xs[line], ys[row])
+        out.append(f'  {src} -> {_node(chart, line, row)} [color="{color}", '
+                   f"penwidth={2.0 if m.duplicated_at else 1.2}];")
     if m.lost_at is not None:
         target = m.receiver if m.receiver in xs else None
-        x = xs[target] if target else xs[m.sender] + width[m.sender] / 2 + 14
+        x = xs[target] if target else sx + width[m.sender] / 2 + 14
+        text += " (lost)"
+        anchor = anchor or (x, ys[m.lost_at])
         out.append(f'  "x:{i}" [shape=plaintext, label="✕", fontcolor="#c62828", fontsize=16, '
                    f'pos="{x:.1f},{ys[m.lost_at]:.1f}!"];')
-        out.append(f'  {src} -> "x:{i}" [color="{color}", fontcolor="{color}", style=dashed, arrowhead=none, '
-                   f'label="{label} (lost)"];')
+        out.append(f'  {src} -> "x:{i}" [color="{color}", style=dashed, arrowhead=none];')
     elif not m.receipts:
-        row = min(m.sent_at + 1, len(ys) - 1) if m.sent_at + 1 < len(ys) else m.sent_at
-        y = (ys[m.sent_at] + ys[row]) / 2 if row != m.sent_at else ys[m.sent_at] - 20
-        x = xs[m.sender] + width[m.sender] / 2 + 12
-        out.append(f'  "f:{i}" [shape=point, width=0.05, color="{color}", pos="{x:.1f},{y:.1f}!"];')
-        out.append(f'  {src} -> "f:{i}" [color="{color}", style=dashed, arrowsize=0.5, xlabel="{label}", '
-                   f'fontcolor="{color}"];')
+        # Sent, never received in the trace: a short dashed arrow under the box, towards its
+        # receiver when it has one, the label beside its end.
+        toward = 1.0 if m.receiver not in xs or xs[m.receiver] >= sx else -1.0
+        reach = width[m.sender] / 2 + 22
+        if m.receiver in xs and m.receiver != m.sender:
+            reach = min(reach + 40, abs(xs[m.receiver] - sx) - 6)
+            text += f" → {m.receiver}, not received"
+        x = sx + toward * reach
+        out.append(f'  "f:{i}" [shape=point, width=0.05, color="{color}", pos="{x:.1f},{ly:.1f}!"];')
+        out.append(f'  {src} -> "f:{i}" [color="{color}", style=dashed, arrowsize=0.5];')
+        w = LABEL_CHAR_W * len(text) + 6
+        lx = x + toward * (6 + w / 2)
+        out.append(_label_node(i, text, color, lx, ly))
+        return out
+    if anchor is None:
+        return out
+    ax, ay = anchor
+    t = (ly - sy) / (ay - sy) if ay != sy else 0.5
+    out.append(_label_node(i, text, color, sx + (ax - sx) * t, ly))
     return out
+
+
+def _label_node(i: int, text: str, color: str, x: float, y: float) -> str:
+    return (f'  "l:{i}" [shape=box, style=filled, fillcolor="#ffffffe6", penwidth=0, fontsize=9, '
+            f'fontcolor="{color}", margin="0.03,0.01", width=0, height=0, label="{_esc(text)}", '
+            f'pos="{x:.1f},{y:.1f}!"];')

@@ -91,9 +91,14 @@ class Cast:
         return None
 
     def actor(self, step: Step) -> str:
-        """The process that takes a step (the environment when no parameter is a process)."""
+        """The process that takes a step: a lifeline the action's name starts with (``tm_commit`` is
+        tm's), else its first parameter that is a process, else the receiver of a message it takes
+        (``handle_election(m)`` is m.dst's), else the environment."""
         if step.action == "Init":
             return ENVIRONMENT
+        first = step.action.split("_")[0]
+        if first in self.role_of and len(step.action) > len(first):
+            return first
         specs = _param_specs(self.protocol, step.action)
         for name, value in step.params.items():
             spec = specs.get(name)
@@ -103,11 +108,20 @@ class Cast:
                 line = self.lifeline(value)
             if line is not None:
                 return line
+        for value in step.params.values():
+            for mv in self.messages.values():
+                found = mv.field_domain(value, "receiver") if hasattr(value, "_fields") else None
+                line = found and self.lifeline(getattr(value, found[0]), found[1])
+                if line:
+                    return line
         return ENVIRONMENT
 
     def owner(self, change: Change) -> str | None:
         """The lifeline a changed part of the state belongs to (None: global state)."""
         var = self.protocol.variables[change.var]
+        env = getattr(self.protocol, "environment", None)
+        if change.var in (getattr(env, "owned", None) or {}):
+            return self.lifeline(env.owned[change.var])
         if isinstance(var.domain, Map) and change.key is not None:
             return self.lifeline(change.key, var.domain.keys) or self.lifeline(change.key)
         return None
@@ -119,6 +133,10 @@ class Cast:
 def cast(protocol: Protocol) -> Cast:
     """The cast of a protocol: declared roles and message variables, the rest inferred."""
     roles = dict(protocol.declared_roles) or _inferred_roles(protocol)
+    env = getattr(protocol, "environment", None)
+    procs = getattr(protocol, getattr(env, "processes", None) or "", None)
+    if isinstance(procs, Domain) and all(procs is not d for d in roles.values()):
+        roles[_role_name(protocol, procs)] = procs  # the fault environment's processes (2PC's tm)
     lifelines: list[str] = []
     role_of: dict[str, str] = {}
     by_value: dict[tuple[int, Any], str] = {}
