@@ -70,8 +70,8 @@ def _where() -> str | None:
     frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename == __file__:
         frame = frame.f_back
-    if frame is None or frame.f_code.co_name == "<lambda>":
-        return None
+    if frame is None or frame.f_code.co_name.startswith("<"):
+        return None  # a lambda or a generator expression: no name to give (and no object address)
     code = frame.f_code
     args = [n for n in code.co_varnames[: code.co_argcount] if n not in ("self", "s")]
     shown = ", ".join(f"{n}={_show(frame.f_locals[n])}" for n in args if n in frame.f_locals)
@@ -191,6 +191,8 @@ def explain(protocol: Protocol, state: Any, prop: str) -> Explanation:
     spec = protocol.properties[prop]
     if spec.kind == "sometimes":
         return Explanation(prop, spec.doc, ["no reachable state satisfies this goal"], None, custom)
+    if spec.kind not in ("always", "sometimes"):
+        return _liveness(protocol, state, prop, spec, custom)
     fn = spec.fn
     namespace = getattr(getattr(fn, "__func__", fn), "__globals__", {})
     try:
@@ -205,6 +207,28 @@ def explain(protocol: Protocol, state: Any, prop: str) -> Explanation:
     tree = _node(result)
     lines = [f"{prop} is false in the last state:"] + describe(tree, 1)
     return Explanation(prop, spec.doc, lines, tree, custom)
+
+
+def _liveness(protocol: Protocol, state: Any, prop: str, spec: Any, custom: str) -> Explanation:
+    """A liveness property: which instance is still unsatisfied in the last state (the state the
+    run's cycle returns to, so it stays unsatisfied for ever)."""
+    from ..liveness import instances
+
+    lines = [f"{prop} fails on a run that ends in a cycle (a lasso); in the last state, which the cycle "
+             "returns to:"]
+    try:
+        for inst in instances(protocol, spec):
+            value = spec.fn(state, **inst.args)
+            where = ", ".join(f"{k}={_show(v)}" for k, v in inst.args.items())
+            head = f"  for {where}: " if where else "  "
+            if isinstance(value, tuple):
+                if bool(value[0]) and not bool(value[1]):
+                    lines.append(head + "the trigger holds and the response does not")
+            elif not bool(value):
+                lines.append(head + "the goal is false")
+    except Exception as err:  # noqa: BLE001 - a property the tracer cannot follow still gets its doc
+        lines.append(f"  (no instance-by-instance explanation: {type(err).__name__}: {err})")
+    return Explanation(prop, spec.doc, lines, None, custom)
 
 
 def describe(node: Node, depth: int) -> list[str]:
