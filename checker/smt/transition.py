@@ -7,12 +7,13 @@ reaches Z3 (``m.type == "2a"`` never becomes a formula) — the encoding of the 
 hand-written Paxos model (one Boolean per possible message), which the README's figures compare
 against.
 
-The transition relation from state ``cur`` to ``nxt`` is the disjunction, over every action, every
-parameter tuple (``From`` parameters range over the whole universe, guarded by membership) and
-every path through the action's guards, of: a step selector naming that firing, the path's
-condition, the updates, and frame conditions (unnamed variables unchanged). The selector is a
-per-step integer, so a model names the action and parameters that fired and a trace can be read
-back without guessing.
+The transition relation from state ``cur`` to ``nxt`` ranges over every action, every parameter
+tuple (``From`` parameters range over the whole universe, guarded by membership) and every path
+through the action's guards — a *firing*. A per-step integer selector names the firing taken, whose
+condition must hold; each component of ``nxt`` (set element, map entry) is the value the selected
+firing gives it, or its old value when that firing leaves it alone (frames per component, see
+``Encoder.transition``). Because the selector names the firing, a model's trace is read back
+without guessing.
 """
 
 from __future__ import annotations
