@@ -15,6 +15,7 @@ from rich.console import Console
 
 from . import engines
 from .errors import InternalError, QuorumError
+from .faults import hostable
 from .protocol import Protocol
 from .report import print_result
 from .result import Result
@@ -246,6 +247,7 @@ def list_(as_json: bool, spec_dir: str) -> None:
             "variants": cls.variants(),
             "actions": [a.name for a in inst.actions],
             "properties": {n: {"kind": p.kind, "doc": p.doc, "default": p.default} for n, p in inst.properties.items()},
+            "faults": hostable(inst),
         })
     spec_docs = []
     if Path(spec_dir).is_dir():
@@ -253,8 +255,10 @@ def list_(as_json: bool, spec_dir: str) -> None:
             s = load_spec(p)
             spec_docs.append({"spec": str(p), "protocol": s.protocol_ref, "expect": s.expect or "holds",
                               "engine": s.engine, "description": s.description})
+    engine_docs = {name: {"options": sorted(e.options), "doc": e.doc} for name, e in engines.ENGINES.items()}
     if as_json:
-        click.echo(json.dumps({"protocols": protos, "specs": spec_docs}, indent=2, default=str))
+        click.echo(json.dumps({"protocols": protos, "specs": spec_docs, "engines": engine_docs}, indent=2,
+                              default=str))
         return
     console = Console(highlight=False)
     for p in protos:
@@ -265,6 +269,11 @@ def list_(as_json: bool, spec_dir: str) -> None:
             console.print(f"  variant [cyan]{name}[/]: {doc}")
         props = ", ".join(f"{n} ({v['kind']})" for n, v in p["properties"].items())
         console.print(f"  properties: {props}")
+        if p["faults"]:
+            console.print(f"  faults a spec may select: {', '.join(p['faults'])}")
+    console.print("[bold]engines[/] (quorum check --engine NAME; options with -o name=value)")
+    for name, e in engine_docs.items():
+        console.print(f"  {name}: {e['doc']} — options: {', '.join(e['options'])}", highlight=False)
     if spec_docs:
         console.print("[bold]specs[/]")
         for s in spec_docs:

@@ -72,6 +72,15 @@ class Environment:
     owned: dict[str, Any] = field(default_factory=dict)
 
 
+def hostable(protocol: Protocol) -> list[str]:
+    """The faults a protocol's ``environment`` can host (what ``quorum list`` shows)."""
+    env = getattr(protocol, "environment", None)
+    if env is None:
+        return []
+    return [name for name, need in NEEDS.items()
+            if getattr(env, need) is not None and (name != "reordering" or env.order is not None)]
+
+
 def select(protocol_name: str, names: Iterable[Any]) -> tuple[str, ...]:
     """Validated fault names, in vocabulary order (``faults = [...]`` of a spec)."""
     if isinstance(names, str):

@@ -159,3 +159,10 @@ def test_depth_flags_reach_each_engine_under_its_own_name():
     simulate = run("check", str(SPECS / "paxos-small.toml"), "--engine", "simulate", "--max-depth", "3",
                    "-o", "walks=5", "-o", "seed=1", "--json", "-q")
     assert json.loads(simulate.output)["engine"] == "simulate"
+
+
+def test_list_shows_faults_and_engines():
+    doc = json.loads(run("list", "--json", "--specs", str(SPECS)).output)
+    raft = next(p for p in doc["protocols"] if p["protocol"] == "protocols.raft:Raft")
+    assert {"loss", "crash-restart", "partition"} <= set(raft["faults"])
+    assert {"explicit", "bmc", "induction", "simulate", "liveness"} <= set(doc["engines"])
