@@ -314,9 +314,9 @@ class Paxos(Protocol):
         votes = s.msgs.of("2b")
         return ForAll(votes, lambda m: ForAll(votes, lambda mm: Implies(m.bal == mm.bal, m.val == mm.val)))
 
-    # Paxos.tla calls its Inv "a first attempt": it is not inductive. Each conjunct below was
-    # added for a counterexample to induction that `--engine induction` printed for the previous
-    # set (README, "Inductive invariants").
+    # The conjuncts above are not inductive by themselves. Each conjunct below was added for a
+    # counterexample to induction that `--engine induction` printed for the previous set
+    # (README, "Z3: bounded model checking and inductive invariants").
 
     @always(default=False)
     def votes_follow_proposals(self, s):
