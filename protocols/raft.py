@@ -26,7 +26,29 @@ entry ever committed, so that leader completeness can be stated.
 
 Properties: **election_safety** (at most one leader per term), **leader_completeness** (a
 committed entry is in the log of every leader of a later term); reachability goals
-**leader_elected** and **entry_committed**.
+**leader_elected** and **entry_committed**; liveness **eventually_leader** (checked when a spec
+names it).
+
+Liveness needs a timing assumption, parameter ``timeouts``. With ``"any"`` (the default) a
+server may time out whenever it is not leader, so two servers can start elections of one term,
+split the votes, and do it again term after term: no fairness of these actions excludes that.
+Raft's answer is randomized election timeouts much longer than a round trip: one server times
+out first and its election is decided before any other timer fires. ``"staggered"`` states this
+in the model: a timer may fire only when no election can still be won (``may_win``: no candidate
+has, or may still get, a majority). ``"eventually-staggered"`` is the honest "eventually" of a
+bounded model: timeouts into terms below the bound are arbitrary (split votes happen), only the
+election of the last term runs undisturbed. Fairness: weak fairness of ``timeout(i)``, of
+delivering each RequestVote and each response, and of ``become_leader(i)`` (the four actions
+without faults; a fault-free run only moves forward, so weak and strong, per parameter or not,
+give the same verdict here). With them ``eventually_leader`` holds under ``"staggered"`` (the
+term-1 election always succeeds, no run reaches the term bound, so the verdict does not depend
+on it) and under ``"eventually-staggered"`` (runs do reach the top term first: "holds" means a
+leader is elected provided the timing settles by the last term); it fails under ``"any"``, and
+without fair delivery of votes. The term bound and the verdict: every lasso here is a run that
+stops; if it stops with a server at the top term (*bounds hit*), a larger bound would let it go
+on, so it shows "no leader up to the bound", not a run without a leader for ever. The timing
+assumption is for liveness only: safety must not rest on it (``"staggered"`` hides
+``votes-twice``, whose two candidates can then never run at once).
 
 Variants (buggy on purpose):
 - ``votes-twice``: a server ignores its vote of this term and votes for every candidate: two
@@ -86,6 +108,14 @@ class Raft(Protocol):
     servers = Param(3, "number of servers s1..sN")
     terms = Param(2, "highest term an election may start: terms=2 is terms 1..2")
     log_length = Param(1, "longest log: entries at indexes 1..log_length")
+    timeouts = Param(
+        "any", "when a server may time out (the timing assumption; see the module docstring)",
+        choices={
+            "any": "whenever it is not leader: elections may overlap, split votes can repeat",
+            "staggered": "only when no election can still be won: each election runs undisturbed",
+            "eventually-staggered": "any in terms below the bound; the election of the last term runs undisturbed",
+        },
+    )
     variant = Variant(
         correct="Raft's election rules",
         votes_twice="a server votes for every candidate of a term, not just the first",
@@ -154,7 +184,9 @@ class Raft(Protocol):
     def timeout(self, s, i):
         """Server i hears from no leader: it starts an election for the next term, votes for
         itself and sends every other server a RequestVote with its last log term and index."""
-        if s.guard(And(self.faults.up(s, i), s.role[i] != "leader", s.currentTerm[i] < self.terms)):
+        if s.guard(And(
+            self.faults.up(s, i), s.role[i] != "leader", s.currentTerm[i] < self.terms, self.timer_may_fire(s, i),
+        )):
             term = s.currentTerm[i] + 1
             requests = {
                 self.RequestVote(
@@ -170,6 +202,34 @@ class Raft(Protocol):
                 votesGranted=s.votesGranted.set(i, ValueSet([i])),
                 msgs=s.msgs | requests,
             )
+
+    def timer_may_fire(self, s, i):
+        """The timing assumption (parameter ``timeouts``): may server i's election timer fire now?"""
+        if self.timeouts == "any":
+            return True
+        staggered = Not(Exists(self.Server, lambda c: self.may_win(s, c)))
+        if self.timeouts == "eventually-staggered":
+            return Or(s.currentTerm[i] + 1 < self.terms, staggered)
+        return staggered
+
+    def may_win(self, s, c):
+        """Candidate c's election can still succeed: a majority has granted its vote, is granting it
+        (a response in flight) or may still grant it (c's request in flight, no other vote in that
+        term, c's log up-to-date)."""
+        term = s.currentTerm[c]
+
+        def may_vote(j):
+            return Or(
+                Member(j, s.votesGranted[c]),
+                Exists(s.msgs.of("RequestVoteResponse"), lambda m: And(
+                    m.src == j, m.dst == c, m.term == term, m.granted)),
+                Exists(s.msgs.of("RequestVote"), lambda m: And(
+                    m.src == c, m.dst == j, m.term == term, self.up_to_date(s, m, j),
+                    Or(s.currentTerm[j] < term, And(s.currentTerm[j] == term, Member(s.votedFor[j], (None, c)))),
+                )),
+            )
+
+        return And(self.faults.up(s, c), s.role[c] == "candidate", Count(self.Server, may_vote) >= self.majority)
 
     @action(m=From("msgs", "RequestVote"))
     def handle_request_vote(self, s, m):
@@ -304,7 +364,7 @@ class Raft(Protocol):
 
     @eventually
     def eventually_leader(self, s):
-        """Liveness (checked when a spec names it): some server eventually becomes leader. Fails
-        under any fairness: every server may time out in every term, so split votes can repeat
-        (specs/raft-liveness-*.toml); Raft needs a timing assumption (randomized timeouts)."""
+        """Liveness (checked when a spec names it): some server eventually becomes leader. With
+        ``timeouts="any"`` it fails under any fairness (split votes repeat to the term bound); it
+        holds with staggered timeouts and fair election steps (specs/raft-liveness*.toml)."""
         return Exists(self.Server, lambda i: s.role[i] == "leader")
