@@ -124,7 +124,7 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
         overrides["deadlock"] = False
     if fingerprints:
         overrides["store"] = "fingerprints"
-    overrides.update(_parse_params(extra))
+    overrides["-o"] = _parse_params(extra)  # engine options by their exact names
     path = Path(target)
     if path.is_dir():
         if params:
@@ -168,7 +168,9 @@ def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool,
     check_properties(spec, protocol)
     name = engine or spec.engine
     options = dict(spec.options) if name == spec.engine else {}
-    options.update(_for_engine(engines.get(name), overrides))
+    flags = {k: v for k, v in overrides.items() if k != "-o"}
+    options.update(_for_engine(engines.get(name), flags))
+    options.update(overrides.get("-o", {}))
     progress = None if quiet else (lambda line: click.echo(f"  … {line}", err=True))
     return engines.run(name, protocol, spec.properties, options, progress=progress,
                        where=f"{spec.path} (engine {name})")
