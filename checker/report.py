@@ -43,6 +43,22 @@ def print_result(result: Result, console: Console, *, title: str | None = None) 
         console.print(Text(f"  warning: {warning}", style="yellow"), soft_wrap=True)
     if result.trace:
         console.print(step_table(result))
+        why = explanation(result)
+        if why:
+            console.print(Text("Why it failed", style="bold"))
+            console.print(Text(why), soft_wrap=True)
+
+
+def explanation(result: Result) -> str:
+    """The violated property evaluated clause by clause on the last state ('' if none applies)."""
+    if result.verdict != "violated" or not result.property:
+        return ""
+    from .render.explain import explain
+
+    try:
+        return explain(result.protocol, result.trace[-1].state, result.property).text
+    except Exception as exc:  # noqa: BLE001 - an explanation is a courtesy; the verdict stands without it
+        return f"(no explanation: {type(exc).__name__}: {exc})"
 
 
 def step_table(result: Result) -> Table:

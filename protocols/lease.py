@@ -329,6 +329,11 @@ class LeaseLock(Protocol):
         """The stored write carries the highest token the storage has seen: none is stale."""
         return Or(s.stored == None, s.stored == s.fence)  # noqa: E711 - symbolic equality
 
+    def explain_safe_writes(self, s) -> str:
+        """The sentence a reader needs beside the chart (used by `quorum check` and the reports)."""
+        return (f"the storage holds the write made with token {s.stored}, yet it had already seen token "
+                f"{s.fence}: a stale lease holder's write overwrote a newer holder's")
+
     @sometimes
     def handover(self, s):
         """A later lease's write is stored: the lock changed hands at least once."""

@@ -166,3 +166,11 @@ def test_list_shows_faults_and_engines():
     raft = next(p for p in doc["protocols"] if p["protocol"] == "protocols.raft:Raft")
     assert {"loss", "crash-restart", "partition"} <= set(raft["faults"])
     assert {"explicit", "bmc", "induction", "simulate", "liveness"} <= set(doc["engines"])
+
+
+def test_counterexample_says_why_it_failed():
+    out = run("check", str(SPECS / "paxos-phase2a-ignores-1b.toml"), "-q")
+    assert "Why it failed" in out.output
+    assert "chosen_at(b=0, v=v1)" in out.output and "chosen_at(b=1, v=v2)" in out.output
+    lease = run("check", str(SPECS / "lease-no-fencing.toml"), "-q")
+    assert "write made with token 33, yet it had already seen token 34" in lease.output
