@@ -161,10 +161,10 @@ class Paxos(Protocol):
     def may_propose(self, Q, reports, v):
         """Every acceptor of Q reported for the ballot, and v is safe given what they reported."""
         from_q = Filter(reports, lambda m: m.acc in Q)
-        voted = Filter(from_q, lambda m: m.mbal >= 0)
         heard_from_all = ForAll(Q, lambda a: Exists(from_q, lambda m: m.acc == a))
         if heard_from_all is False or self.variant == "phase2a-ignores-1b":
             return heard_from_all  # (`is False` only shortcuts concrete states; under Z3 it is a formula)
+        voted = Filter(from_q, lambda m: m.mbal >= 0)
         if self.variant == "invents-value":
             free_choice = IsEmpty(voted)
         else:
