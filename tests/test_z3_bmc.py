@@ -114,3 +114,13 @@ def test_violation_found_at_the_depth_a_goal_is_first_met_is_decoded_from_its_ow
     assert result.violated and result.property == "x_below_two"
     assert [step.state.x for step in result.trace] == [0, 1, 2]
     assert result.goals["y_reaches_two"] == 2
+
+
+def test_ctrl_c_keeps_the_depths_already_cleared():
+    def interrupt_at_three(line: str) -> None:
+        if line.startswith("depth 3:"):
+            raise KeyboardInterrupt
+
+    result = bmc(Paxos(ballots=2), depth=10, progress=interrupt_at_three)
+    assert result.verdict == "limit"
+    assert result.message == "interrupted at depth 3: no violation up to depth 2"

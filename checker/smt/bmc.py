@@ -59,43 +59,48 @@ def bmc(
             setattr(result, key, value)
         return result
 
-    for k in range(depth + 1):
-        t0 = time.perf_counter()
-        if k > 0:
-            states.append(enc.state(str(k)))
-            selectors.append(z3.Int(f"step@{k}"))
-            solver.add(enc.transition(states[k - 1], states[k], selectors[k]))
-        st = states[k]
-        bad = [z3.Not(enc.in_domain(st)), *(z3.Not(enc.holds(st, name)) for name in invariants)]
-        if deadlock:
-            bad.append(z3.Not(enc.enabled(st)))
-        literal = z3.Bool(f"bad@{k}")
-        solver.add(z3.Implies(literal, z3.Or(*bad)))
-        t1 = time.perf_counter()
-        answer = solver.check(literal)
-        t2 = time.perf_counter()
-        if answer == z3.sat:  # read the violation now: the goal checks below replace the model
-            trace = decode_trace(enc, solver.model(), states, selectors)
-        for goal in [g for g, d in goals.items() if d is None]:
-            reach = z3.Bool(f"{goal}@{k}")
-            solver.add(z3.Implies(reach, enc.holds(st, goal)))
-            if solver.check(reach) == z3.sat:
-                goals[goal] = k
-        timings.append({
-            "depth": k,
-            "encode_s": round(t1 - t0, 4),
-            "solve_s": round(t2 - t1, 4),
-            "goals_s": round(time.perf_counter() - t2, 4),
-        })
-        if progress:
-            progress(f"depth {k}: {answer} after {t2 - t1:.2f}s solving ({time.perf_counter() - start:.1f}s in all)")
-        if answer == z3.sat:
-            return _violation(protocol, trace, invariants, deadlock, finish, k)
-        if answer == z3.unknown:
-            return finish("limit", k, message=f"Z3 gave up at depth {k} ({solver.reason_unknown()}); "
-                          f"no violation up to depth {k - 1}")
-        if max_seconds is not None and time.perf_counter() - start > max_seconds and k < depth:
-            return finish("limit", k, message=f"time limit {max_seconds}s reached: no violation up to depth {k}")
+    k = 0
+    try:
+        for k in range(depth + 1):
+            t0 = time.perf_counter()
+            if k > 0:
+                states.append(enc.state(str(k)))
+                selectors.append(z3.Int(f"step@{k}"))
+                solver.add(enc.transition(states[k - 1], states[k], selectors[k]))
+            st = states[k]
+            bad = [z3.Not(enc.in_domain(st)), *(z3.Not(enc.holds(st, name)) for name in invariants)]
+            if deadlock:
+                bad.append(z3.Not(enc.enabled(st)))
+            literal = z3.Bool(f"bad@{k}")
+            solver.add(z3.Implies(literal, z3.Or(*bad)))
+            t1 = time.perf_counter()
+            answer = solver.check(literal)
+            t2 = time.perf_counter()
+            if answer == z3.sat:  # read the violation now: the goal checks below replace the model
+                trace = decode_trace(enc, solver.model(), states, selectors)
+            for goal in [g for g, d in goals.items() if d is None]:
+                reach = z3.Bool(f"{goal}@{k}")
+                solver.add(z3.Implies(reach, enc.holds(st, goal)))
+                if solver.check(reach) == z3.sat:
+                    goals[goal] = k
+            timings.append({
+                "depth": k,
+                "encode_s": round(t1 - t0, 4),
+                "solve_s": round(t2 - t1, 4),
+                "goals_s": round(time.perf_counter() - t2, 4),
+            })
+            if progress:
+                total = time.perf_counter() - start
+                progress(f"depth {k}: {answer} after {t2 - t1:.2f}s solving ({total:.1f}s in all)")
+            if answer == z3.sat:
+                return _violation(protocol, trace, invariants, deadlock, finish, k)
+            if answer == z3.unknown:
+                return finish("limit", k, message=f"Z3 gave up at depth {k} ({solver.reason_unknown()}); "
+                              f"no violation up to depth {k - 1}")
+            if max_seconds is not None and time.perf_counter() - start > max_seconds and k < depth:
+                return finish("limit", k, message=f"time limit {max_seconds}s reached: no violation up to depth {k}")
+    except KeyboardInterrupt:  # Ctrl-C: keep what was shown so far
+        return finish("limit", k, message=f"interrupted at depth {k}: no violation up to depth {k - 1}")
     missed = [g for g, d in goals.items() if d is None]
     note = f"; goal {', '.join(missed)} not reached within {depth} steps" if missed else ""
     return finish("limit", depth, message=f"no violation up to depth {depth}{note}")
