@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .domains import FnMap, SetOf, show
+from .domains import SetOf, show
 from .protocol import LIVENESS, Protocol, Step
 from .result import Result
 
@@ -56,7 +56,7 @@ class TypeCheck:
         return None
 
 
-def _select(protocol: Protocol, names: list[str] | None) -> list:
+def select_properties(protocol: Protocol, names: list[str] | None) -> list:
     from .errors import QuorumError, suggest
 
     if names is None:
@@ -81,7 +81,7 @@ def explore(
     progress: Callable[[str], None] | None = None,
 ) -> Result:
     """Explore every reachable state breadth-first; stop at the first violation."""
-    selected = _select(protocol, properties)
+    selected = select_properties(protocol, properties)
     if any(p.kind in LIVENESS for p in selected):  # needs the whole graph, not a state at a time
         from .liveness import check_liveness
 
@@ -243,4 +243,4 @@ def successors(protocol: Protocol, state: tuple) -> list[tuple[str, dict, tuple]
     return out
 
 
-__all__ = ["explore", "successors", "FnMap"]
+__all__ = ["explore", "select_properties", "successors"]

@@ -32,7 +32,7 @@ from typing import Any
 from . import fairness
 from .domains import Map, Range, show
 from .errors import InternalError, QuorumError
-from .explorer import TypeCheck, _select
+from .explorer import TypeCheck, select_properties
 from .protocol import LIVENESS, Protocol, Step
 from .replay import replay
 from .result import Result
@@ -130,7 +130,7 @@ def check_liveness(
     if store != "states":
         raise QuorumError(f"liveness needs every state and edge of the graph: store={store!r} is not supported; "
                           'drop --fingerprints / store = "fingerprints"')
-    selected = _select(protocol, properties)
+    selected = select_properties(protocol, properties)
     result = Result("holds", "liveness", protocol, checked=[p.name for p in selected])
     start = time.perf_counter()
     graph = Graph(system_fair=not stutter)

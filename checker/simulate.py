@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as fix_seed
 from hypothesis import strategies as st
 
-from .explorer import TypeCheck, _select, successors
+from .explorer import TypeCheck, select_properties, successors
 from .protocol import Protocol, Step
 from .replay import confirm_violation, replay
 from .result import Result
@@ -82,7 +82,7 @@ def simulate(
     With no budget given, 1,000 walks. ``seed`` makes the run reproducible; without one a seed is
     chosen and printed.
     """
-    selected = _select(protocol, properties)
+    selected = select_properties(protocol, properties)
     invariants = [(p.name, p.fn) for p in selected if p.kind == "always"]
     goals = {p.name: p.fn for p in selected if p.kind == "sometimes"}
     reached: dict[str, int | None] = dict.fromkeys(goals)

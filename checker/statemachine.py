@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 )
 
 from .diff import changes
-from .explorer import _select, successors
+from .explorer import select_properties, successors
 from .protocol import Protocol, Step
 from .replay import confirm_violation
 from .shrink import shrink_trace
@@ -177,7 +177,7 @@ def as_state_machine(protocol: Protocol, properties: list[str] | None = None, *,
     """A ``RuleBasedStateMachine`` subclass for ``protocol``: one rule per action, one invariant per
     ``@always`` property (``properties`` names them; default: the protocol's own). A state with no
     enabled action fails the test unless ``deadlock=False``."""
-    selected = _select(protocol, properties)
+    selected = select_properties(protocol, properties)
     names = [a.name for a in protocol.actions]
     body: dict[str, Any] = {
         "protocol": protocol,

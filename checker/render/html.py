@@ -14,7 +14,8 @@ CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #222; max-width: 1400px; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; }
 .verdict { color: #c62828; font-weight: bold; }
-pre.why { background: #fafafa; border-left: 4px solid #c62828; padding: .8em; white-space: pre-wrap; overflow-wrap: anywhere; }
+pre.why { background: #fafafa; border-left: 4px solid #c62828; padding: .8em;
+          white-space: pre-wrap; overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-size: .9em; }
 td, th { border: 1px solid #ddd; padding: .3em .6em; vertical-align: top; text-align: left; }
 tr.last td { background: #fde0e0; } tr.loop td:first-child { border-left: 4px solid #8e24aa; }

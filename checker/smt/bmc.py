@@ -17,7 +17,7 @@ from typing import Any
 import z3
 
 from ..errors import InternalError
-from ..explorer import TypeCheck, _select
+from ..explorer import TypeCheck, select_properties
 from ..protocol import Protocol, Step
 from ..replay import confirm_violation, replay
 from ..result import Result
@@ -38,7 +38,7 @@ def bmc(
 ) -> Result:
     """Search for a violation of the selected invariants in at most ``depth`` steps."""
     start = time.perf_counter()
-    selected = _select(protocol, properties)
+    selected = select_properties(protocol, properties)
     invariants = [p.name for p in selected if p.kind == "always"]
     goals: dict[str, int | None] = {p.name: None for p in selected if p.kind == "sometimes"}
     enc = Encoder(protocol)

@@ -22,7 +22,7 @@ from typing import Any
 import z3
 
 from ..errors import InternalError, QuorumError, suggest
-from ..explorer import TypeCheck, _select
+from ..explorer import TypeCheck, select_properties
 from ..protocol import Protocol, Step
 from ..replay import violates
 from ..result import Result
@@ -44,7 +44,7 @@ def induction(
     if k < 1:
         raise QuorumError(f"induction: k must be at least 1, not {k}")
     start = time.perf_counter()
-    conjuncts = [p.name for p in _select(protocol, properties) if p.kind == "always"]
+    conjuncts = [p.name for p in select_properties(protocol, properties) if p.kind == "always"]
     if not conjuncts:
         raise QuorumError(f"induction: {type(protocol).__name__} has no invariant (@always) among {properties}")
     consequences = _consequences(protocol, implies or [])
