@@ -15,7 +15,7 @@ FAIRNESS = {"phase1a": "weak(b)", "phase1b": "weak(a, m)", "phase2a": "weak(b)",
 
 
 def one(ballots: int) -> dict:
-    from checker.liveness import check_liveness
+    from checker.explicit.liveness import check_liveness
     from protocols.paxos import Paxos
 
     proto = Paxos(ballots=ballots)

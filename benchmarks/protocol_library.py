@@ -9,7 +9,7 @@ import sys
 import time
 
 from checker import check
-from checker.spec import load_spec
+from checker.cli.spec import load_spec
 
 SPECS = [
     "specs/two-phase.toml",

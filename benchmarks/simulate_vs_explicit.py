@@ -14,8 +14,8 @@ import argparse
 import statistics
 
 from checker import check
-from checker.protocol import Protocol
-from checker.simulate import simulate
+from checker.dsl.protocol import Protocol
+from checker.hyp.simulate import simulate
 from protocols.lease import LeaseLock
 from protocols.paxos import Paxos
 

@@ -4,10 +4,24 @@ Protocols are plain Python transition systems (``checker.protocol``); every engi
 explicit-state explorer, Z3 and Hypothesis — interprets the same protocol code.
 """
 
-from .domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf
-from .errors import QuorumError
-from .logic import And, Count, Exists, Filter, ForAll, If, Iff, Implies, IsEmpty, Max, Member, Not, Or, Subset
-from .protocol import (
+from checker.dsl.domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf
+from checker.dsl.logic import (
+    And,
+    Count,
+    Exists,
+    Filter,
+    ForAll,
+    If,
+    Iff,
+    Implies,
+    IsEmpty,
+    Max,
+    Member,
+    Not,
+    Or,
+    Subset,
+)
+from checker.dsl.protocol import (
     From,
     OneOf,
     Param,
@@ -20,6 +34,7 @@ from .protocol import (
     leads_to,
     sometimes,
 )
+from checker.errors import QuorumError
 
 __all__ = [
     "And", "Bool", "Count", "Enum", "Exists", "Filter", "ForAll", "From", "If", "Iff", "Implies",
@@ -34,7 +49,7 @@ def check(protocol, properties=None, *, engine="explicit", **options):
 
     ``engine`` names a registered engine (``quorum list`` shows them); ``options`` are that
     engine's, e.g. ``max_states=...`` for the explicit explorer."""
-    from . import engines
+    from checker.core import engines
 
     progress = options.pop("progress", None)
     return engines.run(engine, protocol, properties, options, progress=progress, where=f"check(engine={engine!r})")

@@ -1,5 +1,5 @@
 """``python -m checker`` is the ``quorum`` command."""
 
-from .cli import entry
+from checker.cli.main import entry
 
 entry()

@@ -44,7 +44,7 @@ from checker import (
     always,
     sometimes,
 )
-from checker.faults import Environment
+from checker.dsl.faults import Environment
 
 
 class Bully(Protocol):

@@ -188,7 +188,7 @@ class LeaseLock(Protocol):
         if self.relative:
             self.var("handed_over", Bool(), init=False)  # renumbered tokens cannot tell a later lease's write
             # Countdowns reset to their full length and renumbered tokens: at their maximum they saturate
-            # nothing, so a lasso through them is no artefact of a bound (checker.liveness.bounds_hit).
+            # nothing, so a lasso through them is no artefact of a bound (checker.explicit.liveness.bounds_hit).
             self.not_bounds = ("expires_in", "lease_left", "pause_left", "next_token", "token", "fence", "stored")
 
     # -- the clock: absolute (now, deadlines) or relative (ticks left) ----------------------------

@@ -70,7 +70,7 @@ from checker import (
     eventually,
     sometimes,
 )
-from checker import quorums as quorum_systems
+from checker.dsl import quorums as quorum_systems
 
 
 class Paxos(Protocol):

@@ -94,8 +94,8 @@ from checker import (
     eventually,
     sometimes,
 )
-from checker.domains import ValueSet
-from checker.faults import Environment
+from checker.dsl.domains import ValueSet
+from checker.dsl.faults import Environment
 
 
 class Raft(Protocol):

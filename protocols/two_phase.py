@@ -53,7 +53,7 @@ from checker import (
     eventually,
     sometimes,
 )
-from checker.faults import Environment
+from checker.dsl.faults import Environment
 
 TM = "tm"
 

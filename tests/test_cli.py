@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from checker.cli import main
+from checker.cli.main import main
 
 SPECS = Path(__file__).parent.parent / "specs"
 

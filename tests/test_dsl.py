@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker import Map, Nodes, Option, Param, Protocol, QuorumError, Range, RecordType, SetOf, action
-from checker.domains import Enum
+from checker.dsl.domains import Enum
 from protocols.paxos import Paxos
 
 

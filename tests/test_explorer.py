@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker import check
-from checker.replay import confirm_violation
+from checker.core.replay import confirm_violation
 from protocols.paxos import Paxos
 from tests.toys import Counter, OutOfDomain, Raises, Unreachable
 
@@ -117,7 +117,7 @@ def test_interrupt_keeps_what_was_found(monkeypatch):
 
 
 def test_progress_lines_on_long_runs(monkeypatch):
-    import checker.explorer as explorer
+    import checker.explicit.bfs as explorer
 
     monkeypatch.setattr(explorer, "PROGRESS_EVERY_S", 0.0)
     monkeypatch.setattr(explorer, "CLOCK_EVERY_S", 0.0)

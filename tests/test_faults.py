@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker import QuorumError, check
-from checker.spec import parse_spec
+from checker.cli.spec import parse_spec
 from protocols.bully import Bully
 from protocols.paxos import Paxos
 from protocols.raft import Raft

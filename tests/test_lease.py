@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker import QuorumError, check
-from checker.spec import load_spec
+from checker.cli.spec import load_spec
 from protocols.lease import LeaseLock
 
 SEED = {"ttl": 3, "renew_period": 1, "pause": 4, "horizon": 5, "first_token": 33}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker import QuorumError, check
-from checker.spec import load_spec
+from checker.cli.spec import load_spec
 from protocols.k8s_lease import KubeLeaseElection
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from checker import Bool, Map, Nodes, Not, Protocol, QuorumError, action, always_eventually, eventually, leads_to
-from checker.engines import run
+from checker.cli.spec import load_spec, parse_spec
+from checker.core.engines import run
+from checker.dsl.protocol import Step
 from checker.errors import InternalError
-from checker.liveness import Instance, check_liveness, confirm_lasso
-from checker.protocol import Step
-from checker.spec import load_spec, parse_spec
+from checker.explicit.liveness import Instance, check_liveness, confirm_lasso
 from protocols.paxos import Paxos
 from tests.toys import Counter
 

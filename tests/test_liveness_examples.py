@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from checker.engines import run
-from checker.liveness import check_liveness
-from checker.spec import load_spec
+from checker.cli.spec import load_spec
+from checker.core.engines import run
+from checker.explicit.liveness import check_liveness
 from protocols.lease import LeaseLock
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from checker.conform.mbt import Adapter, assert_conforms, check_conformance, run_lockstep
 from checker.errors import QuorumError
-from checker.mbt import Adapter, assert_conforms, check_conformance, run_lockstep
 from examples.leaselock.adapter import LeaseLockAdapter, OffByOneAdapter
 from protocols.lease import LeaseLock
 

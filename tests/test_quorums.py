@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from checker import QuorumError, check
-from checker.cli import main
-from checker.quorums import dc_losses, flexible, grid, majority, parse, placement, threshold, weighted
+from checker.cli.main import main
+from checker.dsl.quorums import dc_losses, flexible, grid, majority, parse, placement, threshold, weighted
 from protocols.paxos import Paxos
 
 SEVEN = [f"n{i}" for i in range(1, 8)]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from checker.engines import run
-from checker.explorer import explore
-from checker.liveness import check_liveness
+from checker.cli.spec import load_spec
+from checker.core.engines import run
+from checker.explicit.bfs import explore
+from checker.explicit.liveness import check_liveness
 from checker.smt.bmc import bmc
-from checker.spec import load_spec
 from protocols.raft import Raft
 
 FAIR = {"timeout": "weak(i)", "handle_request_vote": "weak(m)", "handle_vote_response": "weak(m)",

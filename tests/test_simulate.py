@@ -7,11 +7,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from checker import check, engines
-from checker.cli import main
-from checker.replay import confirm_violation
-from checker.shrink import shrink_trace
-from checker.simulate import simulate
+from checker import check
+from checker.cli.main import main
+from checker.core import engines
+from checker.core.replay import confirm_violation
+from checker.core.shrink import shrink_trace
+from checker.hyp.simulate import simulate
 from protocols.paxos import Paxos
 from tests.toys import Counter, OutOfDomain, Raises, Unreachable
 

@@ -7,7 +7,7 @@ from hypothesis import Phase, settings
 from hypothesis.stateful import RuleBasedStateMachine
 
 from checker import OneOf, Protocol, Range, action, always
-from checker.statemachine import CoverageWarning, as_state_machine
+from checker.hyp.statemachine import CoverageWarning, as_state_machine
 from protocols.paxos import Paxos
 from tests.toys import Counter, Unreachable
 

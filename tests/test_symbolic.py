@@ -7,8 +7,8 @@ import z3
 
 from checker import And, Exists, ForAll, Not, Or
 from checker.errors import SymbolicBranchError
-from checker.symbolic import SymBool, code, fresh, to_bool
-from checker.symexec import paths
+from checker.smt.symbolic import SymBool, code, fresh, to_bool
+from checker.smt.symexec import paths
 from protocols.paxos import Paxos
 from tests.toys import PlainIf, Switch
 

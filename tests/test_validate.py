@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from checker.cli import main
+from checker.cli.main import main
+from checker.conform.validate import read_log, validate
 from checker.errors import QuorumError
-from checker.validate import read_log, validate
 from protocols.lease import LeaseLock
 from protocols.paxos import Paxos
 

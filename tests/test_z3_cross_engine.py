@@ -1,6 +1,6 @@
 """BMC against the explicit explorer, for every protocol and variant in protocols/.
 
-New protocols are picked up from ``checker.cli.all_protocols()`` with their ``small_instance``:
+New protocols are picked up from ``checker.cli.discovery.all_protocols()`` with their ``small_instance``:
 the smallest violation depth BMC finds must be the explorer's shortest counterexample length, and
 where the explorer finds nothing, BMC must find nothing up to the same depth. The default suite
 compares both engines up to ``BOUND`` steps (the explorer is bounded too, so each side stays
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.cli import all_protocols
-from checker.explorer import explore
+from checker.cli.discovery import all_protocols
+from checker.explicit.bfs import explore
 from checker.smt.bmc import bmc
 
 BOUND = 6

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from checker.dsl.protocol import Step
 from checker.errors import InternalError
-from checker.explorer import explore
-from checker.protocol import Step
+from checker.explicit.bfs import explore
 from checker.smt.induction import confirm_cti, induction
 from protocols.paxos import Paxos
 

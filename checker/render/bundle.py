@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..protocol import Protocol, Step
-from ..result import trace_json
-from . import chart as chart_mod
-from . import dot, html, itf, msc, stategraph
-from .explain import Explanation, explain
+from checker.core.result import trace_json
+from checker.dsl.protocol import Protocol, Step
+from checker.render import chart as chart_mod
+from checker.render import dot, html, itf, msc, stategraph
+from checker.render.explain import Explanation, explain
 
 
 def title_of(protocol: Protocol, prop: str | None) -> str:

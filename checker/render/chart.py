@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diff import Change, changes
-from ..domains import Map, show
-from ..protocol import From, Protocol, Step
-from .roles import ENVIRONMENT, Cast, MessageVar, _param_specs, cast, fault_kind
+from checker.core.diff import Change, changes
+from checker.dsl.domains import Map, show
+from checker.dsl.protocol import From, Protocol, Step
+from checker.render.roles import ENVIRONMENT, Cast, MessageVar, _param_specs, cast, fault_kind
 
 
 @dataclass

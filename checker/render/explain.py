@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import logic
-from ..domains import show
-from ..protocol import Protocol
+from checker.dsl import logic
+from checker.dsl.domains import show
+from checker.dsl.protocol import Protocol
 
 MAX_SHOWN = 4  # quantifier instances listed per level
 MAX_DEPTH = 12
@@ -212,7 +212,7 @@ def explain(protocol: Protocol, state: Any, prop: str) -> Explanation:
 def _liveness(protocol: Protocol, state: Any, prop: str, spec: Any, custom: str) -> Explanation:
     """A liveness property: which instance is still unsatisfied in the last state (the state the
     run's cycle returns to, so it stays unsatisfied for ever)."""
-    from ..liveness import instances
+    from checker.explicit.liveness import instances
 
     lines = [f"{prop} fails on a run that ends in a cycle (a lasso); in the last state, which the cycle "
              "returns to:"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ..diff import changes
-from ..protocol import Protocol, Step
-from .explain import Explanation
+from checker.core.diff import changes
+from checker.dsl.protocol import Protocol, Step
+from checker.render.explain import Explanation
 
 CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2em; color: #222; max-width: 1400px; }

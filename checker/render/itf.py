@@ -4,18 +4,18 @@ Export writes each state's variables as ITF values (``#bigint``, ``#set``, ``#ma
 records as objects) and the action that led to it in the state's ``#meta``. Import reads them
 back through the protocol's domains; a state without an action in its ``#meta`` (a trace from
 Apalache or Quint) gets the action found by trying every enabled one. Either way the trace is then
-replayed through ``checker.replay`` before anything is shown.
+replayed through ``checker.core.replay`` before anything is shown.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..domains import FnMap, show
-from ..errors import QuorumError
-from ..explorer import successors
-from ..protocol import Protocol, Step
-from ..result import _param_json
+from checker.core.result import _param_json
+from checker.dsl.domains import FnMap, show
+from checker.dsl.protocol import Protocol, Step
+from checker.errors import QuorumError
+from checker.explicit.bfs import successors
 
 
 def value_to_itf(value: Any) -> Any:
@@ -75,7 +75,7 @@ def export(protocol: Protocol, trace: list[Step], *, loop_start: int | None = No
 
 
 def import_trace(protocol: Protocol, doc: dict[str, Any], where: str = "ITF trace") -> list[Step]:
-    """The steps of an ITF trace (not yet replayed: pass them to checker.replay)."""
+    """The steps of an ITF trace (not yet replayed: pass them to checker.core.replay)."""
     states = doc.get("states")
     if not isinstance(states, list) or not states:
         raise QuorumError(f"{where}: no \"states\" list: not an ITF trace")

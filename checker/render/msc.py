@@ -6,8 +6,8 @@ flows down, lifelines never reorder, arrows are straight — and the output is d
 
 from __future__ import annotations
 
-from .chart import Chart, Message
-from .roles import ENVIRONMENT
+from checker.render.chart import Chart, Message
+from checker.render.roles import ENVIRONMENT
 
 FONT = "Helvetica"
 CHAR_W = 6.3  # points per character at 10 pt, generous so boxes hold their labels

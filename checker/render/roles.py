@@ -18,9 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diff import Change
-from ..domains import Domain, Map, Nodes, Records, RecordType, SetOf
-from ..protocol import Protocol, Step
+from checker.core.diff import Change
+from checker.dsl.domains import Domain, Map, Nodes, Records, RecordType, SetOf
+from checker.dsl.protocol import Protocol, Step
 
 ENVIRONMENT = "environment"
 SENDER_FIELDS = ("src", "source", "sender", "from_", "frm", "from")

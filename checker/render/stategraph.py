@@ -13,9 +13,9 @@ from typing import Any
 
 import networkx as nx
 
-from ..diff import changes
-from ..explorer import successors
-from ..protocol import Protocol, Step
+from checker.core.diff import changes
+from checker.dsl.protocol import Protocol, Step
+from checker.explicit.bfs import successors
 
 FULL_LIMIT = 60
 MAX_BRANCH = 2  # off-path successors drawn per trace state in a neighbourhood; the rest are counted

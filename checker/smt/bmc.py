@@ -4,7 +4,7 @@ One incremental solver holds Init and the transition relation unrolled so far; a
 fresh assumption literal asks "is a state at exactly this depth bad?" (an invariant false, a value
 outside its domain, or — with ``deadlock`` — no action enabled), so the first violation found is
 at the smallest depth. Its model is read back as a concrete trace and replayed through the
-explicit semantics (``checker.replay``) before it is shown. Finding nothing is never "holds":
+explicit semantics (``checker.core.replay``) before it is shown. Finding nothing is never "holds":
 the verdict is ``limit`` with "no violation up to depth K".
 """
 
@@ -16,12 +16,12 @@ from typing import Any
 
 import z3
 
-from ..errors import InternalError
-from ..explorer import TypeCheck, select_properties
-from ..protocol import Protocol, Step
-from ..replay import confirm_violation, replay
-from ..result import Result
-from .transition import Encoder, SymState
+from checker.core.replay import confirm_violation, replay
+from checker.core.result import Result
+from checker.dsl.protocol import Protocol, Step
+from checker.errors import InternalError
+from checker.explicit.bfs import TypeCheck, select_properties
+from checker.smt.transition import Encoder, SymState
 
 DOMAIN = "domain"  # pseudo-property: every variable stays inside its declared domain
 DEADLOCK = "deadlock"

@@ -21,14 +21,14 @@ from typing import Any
 
 import z3
 
-from ..errors import InternalError, QuorumError, suggest
-from ..explorer import TypeCheck, select_properties
-from ..protocol import Protocol, Step
-from ..replay import violates
-from ..result import Result
-from ..symbolic import SymSet, equal, to_bool
-from .bmc import bmc
-from .transition import Encoder, SymState
+from checker.core.replay import violates
+from checker.core.result import Result
+from checker.dsl.protocol import Protocol, Step
+from checker.errors import InternalError, QuorumError, suggest
+from checker.explicit.bfs import TypeCheck, select_properties
+from checker.smt.bmc import bmc
+from checker.smt.symbolic import SymSet, equal, to_bool
+from checker.smt.transition import Encoder, SymState
 
 
 def induction(

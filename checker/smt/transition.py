@@ -23,10 +23,10 @@ from typing import Any
 
 import z3
 
-from ..errors import EncodingError, QuorumError
-from ..protocol import Action, Protocol
-from ..symbolic import Sym, SymBool, SymMap, SymSet, equal, evaluate, fresh, to_bool, to_z3
-from ..symexec import evaluate_property, paths, symbolic_instances
+from checker.dsl.protocol import Action, Protocol
+from checker.errors import EncodingError, QuorumError
+from checker.smt.symbolic import Sym, SymBool, SymMap, SymSet, equal, evaluate, fresh, to_bool, to_z3
+from checker.smt.symexec import evaluate_property, paths, symbolic_instances
 
 
 @dataclass

@@ -4,7 +4,7 @@ One method per protocol action, making the call a real caller would make; ``obse
 implementation's state back as the protocol's variables. ``checker.mbt.check_conformance`` runs
 both in lockstep::
 
-    from checker.mbt import check_conformance
+    from checker.conform.mbt import check_conformance
     from examples.leaselock.adapter import LeaseLockAdapter
     from protocols.lease import LeaseLock
 
@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.mbt import Adapter
+from checker.conform.mbt import Adapter
+from examples.leaselock.lock import Client, Clock, LockServer, OffByOneStorage, Storage
 from protocols.lease import LeaseLock
-
-from .lock import Client, Clock, LockServer, OffByOneStorage, Storage
 
 
 class LeaseLockAdapter(Adapter):

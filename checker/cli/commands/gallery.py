@@ -1,0 +1,34 @@
+"""``quorum gallery``: regenerate counterexamples/ (or, with --check, say whether it is stale)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command(name="gallery")
+@click.option("--out", default="counterexamples", show_default=True, type=click.Path(file_okay=False))
+@click.option("--specs", "spec_dir", default="specs", show_default=True, type=click.Path(file_okay=False))
+@click.option("--check", "only_check", is_flag=True, help="exit 1 if the gallery is out of date; write nothing")
+@click.option("--debug", is_flag=True, help="show tracebacks")
+def command(out: str, spec_dir: str, only_check: bool, debug: bool) -> None:
+    """One folder per buggy variant of every protocol: chart, trace, README; plus an index."""
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # The explorer's order over sets follows string hashing: fix it so traces are reproducible.
+        env = {**os.environ, "PYTHONHASHSEED": "0"}
+        sys.exit(subprocess.call([sys.executable, "-m", "checker", *sys.argv[1:]], env=env))
+    from checker.cli import gallery
+
+    if only_check:
+        problems = gallery.up_to_date(Path(out), Path(spec_dir))
+        for p in problems:
+            click.echo(p)
+        click.echo("gallery is up to date" if not problems else "run `quorum gallery` (or `make gallery`)")
+        sys.exit(1 if problems else 0)
+    entries = gallery.discover(Path(spec_dir))
+    names = gallery.write(Path(out), entries, progress=lambda n: click.echo(f"  … {n}", err=True))
+    click.echo(f"wrote {len(names)} entries and {out}/README.md")

@@ -1,0 +1,57 @@
+"""``quorum validate PROTOCOL LOG``: check that a log of a real run is a behaviour of the protocol."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from checker.cli.params import parse_params
+from checker.cli.spec import Spec, load_spec
+from checker.conform.validate import read_log, validate
+from checker.core.result import trace_json
+from checker.hyp.statemachine import trace_text
+
+
+@click.command(name="validate")
+@click.argument("target")
+@click.argument("log", type=click.Path(dir_okay=False))
+@click.option("-p", "--param", "params", multiple=True, help="protocol parameter, e.g. -p clients=3")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@click.option("--debug", is_flag=True, help="show tracebacks")
+def command(target: str, log: str, params: tuple[str, ...], as_json: bool, debug: bool) -> None:
+    """Check that LOG (JSON Lines: one {"action", "params", "state"} event per line) is a behaviour
+    of TARGET (a spec file or module:Class); report the first event no enabled step explains."""
+    if target.endswith(".toml") or Path(target).is_file():
+        spec = load_spec(target)
+    else:
+        spec = Spec(path=target, protocol_ref=target)
+    spec.parameters.update(parse_params(params))
+    protocol = spec.build()
+    outcome = validate(protocol, read_log(log, protocol))
+    if as_json:
+        doc = {
+            "valid": outcome.ok,
+            "summary": outcome.summary(protocol),
+            "matched_events": outcome.matched,
+            "possible_states": outcome.possible_states,
+            "failed_line": outcome.failed.line if outcome.failed else None,
+            "candidates": [{"step": c.label, "differences": c.differences} for c in outcome.candidates],
+            "trace": trace_json(protocol, outcome.trace),
+        }
+        click.echo(json.dumps(doc, indent=2, default=str))
+    else:
+        console = Console(highlight=False)
+        console.print(Text(outcome.summary(protocol), style="bold green" if outcome.ok else "bold red"), soft_wrap=True)
+        if outcome.trace:
+            title = "a behaviour that explains the log" if outcome.ok else "the log up to there, as protocol steps"
+            console.print(Text(f"  {title}:\n{trace_text(protocol, outcome.trace)}", style="dim"), soft_wrap=True)
+        if outcome.candidates:
+            console.print("  closest candidates:")
+            for c in outcome.candidates:
+                console.print(Text(f"    {c.label}: {'; '.join(c.differences)}"), soft_wrap=True)
+    sys.exit(0 if outcome.ok else 1)

@@ -1,0 +1,296 @@
+"""The ``quorum`` command line: check specs and protocols, list what there is."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+
+from checker.cli.discovery import all_protocols
+from checker.cli.params import parse_params
+from checker.cli.report import print_result
+from checker.cli.spec import Spec, check_properties, expectation, load_spec
+from checker.core import engines
+from checker.core.result import Result
+from checker.dsl.faults import hostable
+from checker.errors import InternalError, QuorumError
+
+EXIT = {"holds": 0, "violated": 1, "error": 2, "limit": 4}
+
+
+_DEBUG: list[bool] = []
+
+
+def debug_option(f):
+    """``--debug``: show tracebacks instead of the short error message."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+        if value:
+            _DEBUG.append(True)
+
+    return click.option("--debug", is_flag=True, expose_value=False, callback=remember, is_eager=True,
+                        help="show tracebacks")(f)
+
+
+class _Group(click.Group):
+    """Turns bad input into a short message (exit 2) and bugs into exit 3; --debug shows tracebacks."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        debug = "--debug" in sys.argv
+        _DEBUG.clear()
+        try:
+            return super().invoke(ctx)
+        except QuorumError as err:
+            if debug or _DEBUG:
+                traceback.print_exc()
+            click.echo(f"error: {err}", err=True)
+            sys.exit(2)
+        except InternalError as err:
+            if debug or _DEBUG:
+                traceback.print_exc()
+            click.echo(f"internal error: {err}", err=True)
+            sys.exit(3)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - the last line of defence
+            if debug or _DEBUG:
+                traceback.print_exc()
+            click.echo(f"internal error: {type(err).__name__}: {err} (run with --debug for the traceback)", err=True)
+            sys.exit(3)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="quorum")
+def main() -> None:
+    """Quorum: model-check consensus protocols written in plain Python."""
+
+
+def _specs_in(target: Path) -> list[Path]:
+    specs = sorted(target.glob("*.toml"))
+    if not specs:
+        raise QuorumError(f"{target}: no *.toml specs in this directory")
+    return specs
+
+
+@main.command()
+@click.argument("target")
+@click.option("-p", "--param", "params", multiple=True, help="protocol parameter, e.g. -p ballots=3")
+@click.option("--property", "properties", multiple=True, help="property to check (repeatable; default: the protocol's)")
+@click.option("--engine", default=None, help="explicit (default), or another registered engine")
+@click.option("--max-states", type=int, default=None, help="stop after this many distinct states")
+@click.option("--max-depth", type=int, default=None, help="stop after this many steps")
+@click.option("--depth", type=int, default=None, help="steps to unroll (bmc) or walk (simulate); else as --max-depth")
+@click.option("--k", "k", type=int, default=None, help="induction: k for k-induction")
+@click.option("--max-seconds", type=float, default=None, help="stop after this much time")
+@click.option("--no-deadlock", is_flag=True, help="do not report states without successors")
+@click.option("--fingerprints", is_flag=True, help="store 64-bit fingerprints instead of states (less memory)")
+@click.option("--option", "-o", "extra", multiple=True, help="engine option, e.g. -o depth=12")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here")
+@click.option("--quiet", "-q", is_flag=True, help="no progress lines")
+@debug_option
+def check(target: str, params, properties, engine, max_states, max_depth, depth, k, max_seconds, no_deadlock,
+          fingerprints, extra, as_json, out, quiet) -> None:
+    """Check a spec file, a directory of specs, or a protocol (module:Class)."""
+    console = Console(stderr=False, highlight=False)
+    overrides: dict[str, Any] = {name: v for name, v in {
+        "max_states": max_states, "max_depth": max_depth, "depth": depth, "k": k, "max_seconds": max_seconds,
+    }.items() if v is not None}
+    if no_deadlock:
+        overrides["deadlock"] = False
+    if fingerprints:
+        overrides["store"] = "fingerprints"
+    overrides["-o"] = parse_params(extra)  # engine options by their exact names
+    path = Path(target)
+    if path.is_dir():
+        if params:
+            raise QuorumError("-p applies to one spec or protocol, not a directory of specs")
+        specs = [load_spec(p) for p in _specs_in(path)]
+        _check_many(specs, engine, overrides, list(properties) or None, as_json, quiet, console)
+        return
+    if target.endswith(".toml") or path.is_file():
+        spec = load_spec(path)
+        spec.parameters.update(parse_params(params))
+    else:
+        spec = Spec(path=target, protocol_ref=target, parameters=parse_params(params))
+    if properties:
+        spec.properties = list(properties)
+    result = _run(spec, engine, overrides, quiet, console)
+    if out:
+        from checker.cli.artifacts import write_outputs
+
+        written = write_outputs(result, out)
+        if not as_json:
+            console.print(f"wrote {', '.join(str(p) for p in written)}", style="dim")
+    if as_json:
+        doc = result.to_json()
+        if spec.expect is not None:
+            doc["expected"] = spec.expectation_text()
+            doc["matched"] = spec.expectation_met(result)
+        click.echo(json.dumps(doc, indent=2, default=str))
+    else:
+        print_result(result, console)
+        if spec.expect is not None:
+            met = spec.expectation_met(result)
+            console.print(f"expected {spec.expectation_text()}: {'matched' if met else 'MISSED'}",
+                          style="green" if met else "bold red")
+    if spec.expect is not None and path.suffix == ".toml":
+        sys.exit(0 if spec.expectation_met(result) else 1)
+    sys.exit(EXIT[result.verdict])
+
+
+def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool, console: Console) -> Result:
+    protocol = spec.build()
+    check_properties(spec, protocol)
+    name = engine or spec.engine
+    options = dict(spec.options) if name == spec.engine else {}
+    flags = {k: v for k, v in overrides.items() if k != "-o"}
+    options.update(_for_engine(engines.get(name), flags))
+    options.update(overrides.get("-o", {}))
+    progress = None if quiet else (lambda line: click.echo(f"  … {line}", err=True))
+    return engines.run(name, protocol, spec.properties, options, progress=progress,
+                       where=f"{spec.path} (engine {name})")
+
+
+def _for_engine(engine: engines.Engine, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Command-line limits under the names this engine uses: a depth bound is ``depth`` for BMC and
+    simulation and ``max_depth`` for the explorers, whichever flag gave it."""
+    out = dict(overrides)
+    for flag, other in (("depth", "max_depth"), ("max_depth", "depth")):
+        if flag in out and flag not in engine.options and other in engine.options:
+            out[other] = out.pop(flag)
+    return out
+
+
+def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, quiet: bool, console: Console) -> None:
+    docs, missed = [], 0
+    for spec in specs:
+        if properties:
+            spec.properties = properties
+        result = _run(spec, engine, overrides, True, console)
+        met = spec.expectation_met(result)
+        missed += not met
+        if as_json:
+            doc = result.to_json()
+            doc.update(spec=spec.path, expected=spec.expectation_text(), matched=met)
+            docs.append(doc)
+        else:
+            got = expectation(result.verdict, result.property)
+            if result.trace and result.verdict == "violated":
+                got += f" in {len(result.trace) - 1} steps"
+            mark = "[green]ok[/]" if met else "[bold red]MISSED[/]"
+            console.print(
+                f"{mark}  {spec.path}: {got} (expected {spec.expectation_text()}) — "
+                f"{result.distinct_states:,} states, {result.elapsed_s:.2f}s"
+            )
+    if as_json:
+        click.echo(json.dumps(docs, indent=2, default=str))
+    else:
+        console.print(f"{len(specs) - missed} of {len(specs)} specs matched their expectation")
+    sys.exit(1 if missed else 0)
+
+
+@main.command(name="list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--specs", "spec_dir", default="specs", show_default=True, type=click.Path())
+def list_(as_json: bool, spec_dir: str) -> None:
+    """Show protocols with their parameters, variants and properties, and the specs."""
+    protos = []
+    for cls in all_protocols():
+        specs = cls.param_specs()
+        inst = cls()
+        protos.append({
+            "protocol": f"{cls.__module__}:{cls.__name__}",
+            "doc": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
+            "parameters": {n: {"default": p.default, "doc": p.doc} for n, p in specs.items() if n != "variant"},
+            "variants": cls.variants(),
+            "actions": [a.name for a in inst.actions],
+            "properties": {n: {"kind": p.kind, "doc": p.doc, "default": p.default} for n, p in inst.properties.items()},
+            "faults": hostable(inst),
+        })
+    spec_docs = []
+    if Path(spec_dir).is_dir():
+        for p in sorted(Path(spec_dir).glob("*.toml")):
+            s = load_spec(p)
+            spec_docs.append({"spec": str(p), "protocol": s.protocol_ref, "expect": s.expect or "holds",
+                              "engine": s.engine, "description": s.description})
+    engine_docs = {name: {"options": sorted(e.options), "doc": e.doc} for name, e in engines.ENGINES.items()}
+    if as_json:
+        click.echo(json.dumps({"protocols": protos, "specs": spec_docs, "engines": engine_docs}, indent=2,
+                              default=str))
+        return
+    console = Console(highlight=False)
+    for p in protos:
+        console.print(f"[bold]{p['protocol']}[/]  {p['doc']}")
+        params = ", ".join(f"{n}={v['default']!r}" for n, v in p["parameters"].items())
+        console.print(f"  parameters: {params}")
+        for name, doc in p["variants"].items():
+            console.print(f"  variant [cyan]{name}[/]: {doc}")
+        props = ", ".join(f"{n} ({v['kind']})" for n, v in p["properties"].items())
+        console.print(f"  properties: {props}")
+        if p["faults"]:
+            console.print(f"  faults a spec may select: {', '.join(p['faults'])}")
+    console.print("[bold]engines[/] (quorum check --engine NAME; options with -o name=value)")
+    for name, e in engine_docs.items():
+        console.print(f"  {name}: {e['doc']} — options: {', '.join(e['options'])}", highlight=False)
+    if spec_docs:
+        console.print("[bold]specs[/]")
+        for s in spec_docs:
+            console.print(f"  {s['spec']}: {s['expect']} ({s['engine']})")
+
+
+def entry() -> None:
+    """The ``quorum`` console script: make hashing reproducible, then run the CLI.
+
+    Sets iterate in hash order, so the order in which the explorer meets successors — and so
+    which of several equally short counterexamples it shows, and how many states it had seen —
+    follows the hashes of the states. Two things make those hashes differ from run to run:
+    Python's per-process string hash seed, and (before Python 3.12) ``hash(None)``, which is
+    the address of ``None`` and moves with address-space randomisation. So ``quorum``
+    re-executes itself once with ``PYTHONHASHSEED=0`` (unless the caller chose a seed) and,
+    on Linux, without address randomisation: the same check prints the same trace every time.
+    """
+    if os.environ.get("QUORUM_REPRODUCIBLE") != "1":
+        env = {**os.environ, "QUORUM_REPRODUCIBLE": "1"}
+        env.setdefault("PYTHONHASHSEED", "0")
+        _fixed_addresses()
+        try:
+            os.execve(sys.executable, [sys.executable, "-m", "checker", *sys.argv[1:]], env)
+        except OSError:
+            pass  # cannot re-execute: run on, with traces that may vary between runs
+    main(prog_name="quorum")
+
+
+def _fixed_addresses() -> None:
+    """Ask Linux to start the next program without address randomisation (elsewhere: no-op)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    addr_no_randomize = 0x0040000
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        current = libc.personality(0xFFFFFFFF)
+        if current != -1:
+            libc.personality(current | addr_no_randomize)
+    except (OSError, AttributeError):
+        pass
+
+
+def _add_commands() -> None:
+    from checker.cli.commands import discover
+
+    for cmd in discover():
+        main.add_command(cmd)
+
+
+_add_commands()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+"""Terminal output: the verdict, statistics, coverage, and the counterexample as a step table."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from checker.core.diff import changes
+from checker.core.result import Result
+
+STYLE = {"holds": "bold green", "violated": "bold red", "error": "bold magenta", "limit": "bold yellow"}
+
+
+def print_result(result: Result, console: Console, *, title: str | None = None) -> None:
+    console.print(Text(result.summary(), style=STYLE.get(result.verdict, "bold")), soft_wrap=True)
+    if title:
+        console.print(Text(title, style="dim"))
+    if result.verdict == "violated" and result.property in result.protocol.properties:
+        doc = result.protocol.properties[result.property].doc
+        if doc:
+            console.print(Text(f"  {result.property}: {doc}"), soft_wrap=True)
+    if result.message and result.verdict not in ("error", "limit"):
+        console.print(Text(f"  {result.message}"), soft_wrap=True)
+    stats = (
+        f"  {result.engine}: {result.distinct_states:,} distinct states, {result.generated_states:,} generated, "
+        f"depth {result.depth}, {result.elapsed_s:.2f}s ({result.states_per_second:,.0f} states/s)"
+    )
+    if result.distinct_states or result.generated_states:
+        console.print(stats, style="dim")
+    for key, value in result.extra.items():
+        if key == "collision_probability" and value:
+            console.print(f"  fingerprint collision probability (optimistic): {value:.2e}", style="dim")
+        elif key == "bounds_note":  # Text: "maxBal[a1]" is not rich markup
+            console.print(Text(f"  {value}", style="dim"), soft_wrap=True)
+    if result.coverage:
+        cov = ", ".join(f"{name} {count:,}" for name, count in result.coverage.items())
+        console.print(f"  coverage: {cov}", style="dim")
+    for goal, depth in result.goals.items():
+        if depth is not None:
+            console.print(f"  goal {goal} reached at depth {depth}", style="dim")
+    for warning in result.warnings:
+        console.print(Text(f"  warning: {warning}", style="yellow"), soft_wrap=True)
+    if result.trace:
+        console.print(step_table(result))
+        why = explanation(result)
+        if why:
+            console.print(Text("Why it failed", style="bold"))
+            console.print(Text(why), soft_wrap=True)
+
+
+def explanation(result: Result) -> str:
+    """The violated property evaluated clause by clause on the last state ('' if none applies)."""
+    if result.verdict != "violated" or not result.property:
+        return ""
+    from checker.render.explain import explain
+
+    try:
+        return explain(result.protocol, result.trace[-1].state, result.property).text
+    except Exception as exc:  # noqa: BLE001 - an explanation is a courtesy; the verdict stands without it
+        return f"(no explanation: {type(exc).__name__}: {exc})"
+
+
+def step_table(result: Result) -> Table:
+    """One row per step: the action with its parameters, then only what it changed."""
+    names = list(result.protocol.variables)
+    table = Table(title="Counterexample" if result.verdict != "error" else "Trace to the exception", show_lines=True)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("action", style="bold cyan")
+    table.add_column("changed")
+    prev = None
+    last = len(result.trace) - 1
+    loop = result.extra.get("loop_start")
+    for i, step in enumerate(result.trace):
+        diff = changes(prev, step.state, names)
+        text = "\n".join(str(c) for c in diff) if diff else "(no change)"
+        label = step.label
+        if loop is not None and i == loop:
+            label += "  ⟲ cycle starts"
+        style = "red" if i == last and result.verdict == "violated" else None
+        table.add_row(str(i), Text(label), Text(text), style=style)
+        prev = step.state
+    return table

@@ -1,0 +1,182 @@
+"""Check specs: TOML files naming a protocol, its parameters, properties, engine and expected verdict.
+
+    protocol = "protocols.paxos:Paxos"
+    expect = "violated: agreement"        # or "holds"
+    properties = ["agreement"]            # optional: default, the protocol's own defaults
+    [parameters]
+    ballots = 3
+    variant = "phase2a-ignores-1b"
+    [engine]
+    name = "explicit"                     # and that engine's options, e.g. max_states
+
+Every key is checked: a typo is an error that names the file and suggests the closest key.
+"""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from checker.core import engines
+from checker.dsl import fairness
+from checker.dsl.protocol import Protocol
+from checker.errors import QuorumError, suggest
+
+TOP_KEYS = {
+    "protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length", "fairness",
+}
+
+
+@dataclass
+class Spec:
+    """A parsed, validated check spec."""
+
+    path: str
+    protocol_ref: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    properties: list[str] | None = None
+    engine: str = "explicit"
+    options: dict[str, Any] = field(default_factory=dict)
+    expect: str | None = None
+    description: str = ""
+    faults: list[Any] = field(default_factory=list)
+    trace_length: int | None = None
+    fairness: dict[str, Any] = field(default_factory=dict)  # action -> "weak" | "strong(a)" | "none"
+
+    def build(self) -> Protocol:
+        cls = load_protocol(self.protocol_ref, self.path)
+        params = dict(self.parameters)
+        if self.faults:
+            params["faults"] = self.faults
+        try:
+            protocol = cls(**params)
+        except QuorumError as err:
+            raise QuorumError(f"{self.path}: {err}") from err
+        fairness.apply(protocol, self.fairness, self.path)
+        return protocol
+
+    def expectation_met(self, result: Any) -> bool:
+        """The verdict is the expected one (and, if given, so is the counterexample's length)."""
+        if self.expect is None:
+            return result.verdict == "holds"
+        if self.expect != expectation(result.verdict, result.property):
+            return False
+        return self.trace_length is None or not result.trace or len(result.trace) - 1 == self.trace_length
+
+    def expectation_text(self) -> str:
+        text = self.expect or "holds"
+        return f"{text} in {self.trace_length} steps" if self.trace_length is not None else text
+
+
+def expectation(verdict: str, prop: str | None) -> str:
+    return f"violated: {prop}" if verdict == "violated" else verdict
+
+
+def load_protocol(ref: str, where: str = "") -> type[Protocol]:
+    """``module:Class`` (or a bare module with exactly one protocol class) to the class."""
+    prefix = f"{where}: " if where else ""
+    module_name, _, cls_name = ref.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        raise QuorumError(
+            f"{prefix}cannot import protocol module {module_name!r} ({err.msg}). "
+            "Write protocol = \"package.module:Class\", e.g. \"protocols.paxos:Paxos\"."
+        ) from None
+    classes = {
+        n: c
+        for n, c in vars(module).items()
+        if isinstance(c, type) and issubclass(c, Protocol) and c.__module__ == module.__name__
+    }
+    if not cls_name:
+        if len(classes) != 1:
+            raise QuorumError(f"{prefix}{module_name!r} defines {sorted(classes)}: name one as {module_name}:Class")
+        return next(iter(classes.values()))
+    cls = getattr(module, cls_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Protocol)):
+        raise QuorumError(f"{prefix}{module_name} has no protocol {cls_name!r}." + suggest(cls_name, classes))
+    return cls
+
+
+def load_spec(path: str | Path) -> Spec:
+    path = str(path)
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise QuorumError(f"{path}: no such spec file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise QuorumError(f"{path}: not valid TOML: {err}") from None
+    return parse_spec(data, path)
+
+
+def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
+    for key in data:
+        if key not in TOP_KEYS:
+            raise QuorumError(f"{path}: unknown key {key!r}." + suggest(key, TOP_KEYS))
+    if "protocol" not in data:
+        raise QuorumError(f'{path}: missing key "protocol", e.g. protocol = "protocols.paxos:Paxos"')
+    params = data.get("parameters", {})
+    if not isinstance(params, dict):
+        raise QuorumError(f"{path}: [parameters] must be a table of name = value")
+    engine_table = data.get("engine", {})
+    if isinstance(engine_table, str):
+        engine_table = {"name": engine_table}
+    if not isinstance(engine_table, dict):
+        raise QuorumError(f'{path}: [engine] must be a table, e.g. [engine] name = "explicit"')
+    options = dict(engine_table)
+    engine_name = options.pop("name", "explicit")
+    try:
+        engine = engines.get(engine_name)
+    except QuorumError as err:
+        raise QuorumError(f"{path} [engine]: {err}") from None
+    engines.check_options(engine, options, f"{path} [engine]")
+    expect = data.get("expect")
+    if expect is not None:
+        expect = " ".join(str(expect).split())
+        verdict, _, prop = expect.partition(":")
+        if verdict not in ("holds", "violated", "limit", "error") or (verdict == "violated") != bool(prop.strip()):
+            raise QuorumError(
+                f"{path}: expect = {data['expect']!r}: write \"holds\" or \"violated: <property>\""
+            )
+        expect = f"violated: {prop.strip()}" if verdict == "violated" else verdict
+    trace_length = data.get("trace_length")
+    if trace_length is not None and (isinstance(trace_length, bool) or not isinstance(trace_length, int)):
+        raise QuorumError(f"{path}: trace_length must be a number of steps, e.g. trace_length = 12")
+    props = data.get("properties")
+    if props is not None and not (isinstance(props, list) and all(isinstance(p, str) for p in props)):
+        raise QuorumError(f'{path}: properties must be a list of names, e.g. properties = ["agreement"]')
+    faults = data.get("faults", [])
+    if not (isinstance(faults, list) and all(isinstance(f, str) for f in faults)):
+        raise QuorumError(f'{path}: faults must be a list of fault names, e.g. faults = ["loss", "crash-restart"]')
+    return Spec(
+        path=path,
+        protocol_ref=str(data["protocol"]),
+        parameters=params,
+        properties=props,
+        engine=engine_name,
+        options=options,
+        expect=expect,
+        description=str(data.get("description", "")),
+        faults=list(faults),
+        trace_length=trace_length,
+        fairness=data.get("fairness", {}),
+    )
+
+
+def check_properties(spec: Spec, protocol: Protocol) -> None:
+    for name in spec.properties or []:
+        if name not in protocol.properties:
+            raise QuorumError(
+                f"{spec.path}: {type(protocol).__name__} has no property {name!r}." + suggest(name, protocol.properties)
+            )
+    if spec.expect and spec.expect.startswith("violated: "):
+        prop = spec.expect.removeprefix("violated: ")
+        if prop not in protocol.properties and prop != "deadlock":
+            raise QuorumError(
+                f"{spec.path}: expect names property {prop!r}, which {type(protocol).__name__} lacks."
+                + suggest(prop, [*protocol.properties, "deadlock"])
+            )

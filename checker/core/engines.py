@@ -1,0 +1,105 @@
+"""The engines a spec can name, each with the options it accepts.
+
+An engine is a function ``run(protocol, properties, **options) -> Result``. Engines are imported
+lazily, so a spec that uses only the explicit explorer never loads Z3.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.errors import QuorumError, suggest
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    target: str  # "module:function"
+    options: dict[str, type | tuple] = field(default_factory=dict)
+    doc: str = ""
+
+    def load(self):
+        module, func = self.target.split(":")
+        return getattr(importlib.import_module(module), func)
+
+
+_LIMITS = {"max_states": int, "max_depth": int, "max_seconds": (int, float)}
+
+ENGINES: dict[str, Engine] = {
+    "explicit": Engine(
+        "explicit",
+        "checker.explicit.bfs:explore",
+        {**_LIMITS, "deadlock": bool, "store": str},
+        "exhaustive breadth-first search; shortest counterexamples",
+    ),
+    "liveness": Engine(
+        "liveness",
+        "checker.explicit.liveness:check_liveness",
+        {**_LIMITS, "deadlock": bool, "stutter": bool},
+        "the whole state graph, then eventually/leads_to under fairness; lasso counterexamples "
+        "(the explicit engine hands liveness properties to it)",
+    ),
+    "simulate": Engine(
+        "simulate",
+        "checker.hyp.simulate:simulate",
+        {"seed": int, "walks": int, "steps": int, "depth": int, "max_seconds": (int, float), "deadlock": bool,
+         "shrink": bool},
+        "Hypothesis random walks of up to `depth` steps; violations shrunk, then shortened protocol-aware",
+    ),
+    "bmc": Engine(
+        "bmc",
+        "checker.smt.bmc:bmc",
+        {"depth": int, "deadlock": bool, "max_seconds": (int, float)},
+        "Z3 bounded model checking: any violation within `depth` steps (smallest depth first)",
+    ),
+    "induction": Engine(
+        "induction",
+        "checker.smt.induction:induction",
+        {"k": int, "implies": list, "minimize_s": (int, float)},
+        "Z3: the listed invariants are inductive (k-induction with k > 1); else a counterexample to induction",
+    ),
+}
+
+
+def get(name: str) -> Engine:
+    try:
+        return ENGINES[name]
+    except KeyError:
+        raise QuorumError(f"unknown engine {name!r}." + suggest(name, ENGINES)) from None
+
+
+def check_options(engine: Engine, options: dict[str, Any], where: str) -> dict[str, Any]:
+    """Options with unknown names and wrong types rejected, naming ``where`` they came from."""
+    for key, value in options.items():
+        if key not in engine.options:
+            raise QuorumError(
+                f"{where}: engine {engine.name!r} has no option {key!r}." + suggest(key, engine.options)
+            )
+        want = engine.options[key]
+        kinds = want if isinstance(want, tuple) else (want,)
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            names = " or ".join(k.__name__ for k in kinds)
+            raise QuorumError(f"{where}: option {key!r} takes a {names}, not {value!r}")
+    return options
+
+
+def run(
+    engine_name: str,
+    protocol: Any,
+    properties: list[str] | None,
+    options: dict[str, Any],
+    *,
+    progress: Any = None,
+    where: str = "options",
+):
+    """Run a registered engine with checked options; ``progress`` reaches engines that report it."""
+    import inspect
+
+    engine = get(engine_name)
+    check_options(engine, options, where)
+    func = engine.load()
+    if progress is not None and "progress" in inspect.signature(func).parameters:
+        options = {**options, "progress": progress}
+    return func(protocol, properties, **options)

@@ -1,0 +1,104 @@
+"""What a check returns: the verdict, statistics and, for a finding, the trace that shows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.dsl.domains import show
+from checker.dsl.protocol import Protocol, Step
+
+VERDICTS = ("holds", "violated", "error", "limit")
+_derived = property  # the dataclass below has a field named `property`
+
+
+@dataclass
+class Result:
+    """The outcome of one check. ``verdict`` is holds | violated | error | limit."""
+
+    verdict: str
+    engine: str
+    protocol: Protocol
+    property: str | None = None
+    trace: list[Step] = field(default_factory=list)
+    distinct_states: int = 0
+    generated_states: int = 0
+    depth: int = 0
+    elapsed_s: float = 0.0
+    coverage: dict[str, int] = field(default_factory=dict)
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+    goals: dict[str, int | None] = field(default_factory=dict)
+    checked: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @_derived
+    def holds(self) -> bool:
+        return self.verdict == "holds"
+
+    @_derived
+    def violated(self) -> bool:
+        return self.verdict == "violated"
+
+    @_derived
+    def states_per_second(self) -> float:
+        return self.distinct_states / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def summary(self) -> str:
+        """One line: the verdict in words, with the bounds it covers."""
+        if "summary" in self.extra:  # an engine's own wording, e.g. "inductive: ... for <bounds>"
+            return self.extra["summary"]
+        p = self.protocol.describe()
+        if self.verdict == "holds":
+            return f"holds: {', '.join(self.checked) or 'no property'} for {p}"
+        if self.verdict == "violated":
+            if self.property == "deadlock":
+                return f"violated: deadlock — a reachable state has no successor ({p})"
+            if not self.trace:
+                return f"violated: {self.property} — {self.message or 'never satisfied'} ({p})"
+            return f"violated: {self.property} after {len(self.trace) - 1} steps ({p})"
+        if self.verdict == "error":
+            return f"error: {self.message}"
+        return f"limit: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        proto = self.protocol
+        doc = {
+            "verdict": self.verdict,
+            "property": self.property,
+            "engine": self.engine,
+            "protocol": f"{type(proto).__module__}:{type(proto).__name__}",
+            "parameters": proto.params,
+            "summary": self.summary(),
+            "distinct_states": self.distinct_states,
+            "generated_states": self.generated_states,
+            "depth": self.depth,
+            "elapsed_s": round(self.elapsed_s, 4),
+            "states_per_second": round(self.states_per_second, 1),
+            "coverage": self.coverage,
+            "checked": self.checked,
+            "goals": self.goals,
+            "message": self.message,
+            "warnings": self.warnings,
+            "trace": trace_json(proto, self.trace),
+        }
+        doc.update(self.extra)
+        return doc
+
+
+def trace_json(protocol: Protocol, trace: list[Step]) -> list[dict[str, Any]]:
+    out = []
+    for step in trace:
+        params = {k: _param_json(v) for k, v in step.params.items()}
+        out.append({"action": step.action, "params": params, "state": protocol.state_json(step.state)})
+    return out
+
+
+def _param_json(value: Any) -> Any:
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return dict(zip(value._fields, (_param_json(v) for v in value), strict=True))
+    if isinstance(value, frozenset):
+        return sorted((_param_json(v) for v in value), key=repr)
+    if isinstance(value, (int, str, float, bool)) or value is None:
+        return value
+    return show(value)

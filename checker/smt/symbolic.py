@@ -1,0 +1,389 @@
+"""State values as Z3 terms, so the same action and property code can be read symbolically.
+
+A scalar becomes a ``Sym`` (a Z3 integer: integers stand for themselves, other values such as
+node names and ``None`` for interned codes), a Boolean a ``SymBool``, a ``SetOf`` a ``SymSet``
+(one Z3 Boolean per possible element: elements stay concrete, so ``m.type == "2a"`` is decided in
+Python and only membership is symbolic), and a ``Map`` a ``SymMap`` (one term per key).
+
+Python's ``bool()`` of a symbolic value raises ``SymbolicBranchError``: the protocol used a plain
+``if``/``and``/``or``/``not`` where it must use ``And``/``Or``/``Not``/``If`` or ``s.guard``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import z3
+
+from checker.dsl.domains import Bool, Domain, FnMap, Map, SetOf
+from checker.errors import EncodingError, SymbolicBranchError
+
+_CODES: dict[Any, int] = {}
+_VALUES: dict[int, Any] = {}
+_CODE_BASE = 1 << 40
+
+BRANCH_ADVICE = (
+    "write And(...), Or(...), Not(...), Implies(...) or If(cond, a, b) from checker, "
+    "or test it with `if s.guard(cond):`"
+)
+
+
+class _Mode:
+    """How many symbolic evaluations are under way: concrete-only fast paths apply at zero."""
+
+    depth = 0
+
+    def __enter__(self) -> None:
+        self.depth += 1
+
+    def __exit__(self, *exc: object) -> None:
+        self.depth -= 1
+
+
+SYMBOLIC = _Mode()
+
+
+def code(value: Any) -> int:
+    """The integer that stands for a concrete scalar under Z3 (integers stand for themselves)."""
+    if isinstance(value, bool):
+        raise EncodingError(f"a Boolean {value!r} cannot be compared with a non-Boolean value")
+    if isinstance(value, int):
+        return value
+    try:
+        return _CODES[value]
+    except KeyError:
+        c = _CODES[value] = _CODE_BASE + len(_CODES)
+        _VALUES[c] = value
+        return c
+    except TypeError:
+        raise EncodingError(f"the value {value!r} is not a scalar the Z3 engine can encode") from None
+
+
+def decode(number: int) -> Any:
+    return _VALUES.get(number, number)
+
+
+def pretty(term: z3.ExprRef) -> str:
+    """A Z3 term as text, with value codes written back as the values they stand for."""
+    import re
+
+    return re.sub(r"\b\d{13,}\b", lambda m: repr(decode(int(m.group()))), str(term))
+
+
+class Symbolic:
+    """Base of every value that holds Z3 terms."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        raise SymbolicBranchError(
+            "a plain Python `if`, `and`, `or` or `not` was applied to a state-dependent value "
+            f"({self}); under Z3 it has no truth value yet: {BRANCH_ADVICE}"
+        )
+
+    def __iter__(self):
+        raise SymbolicBranchError(
+            f"a state-dependent collection ({self}) cannot be iterated with `for` under Z3: "
+            "use Exists, ForAll, Filter, Count or Max from checker"
+        )
+
+    def __len__(self) -> int:
+        raise SymbolicBranchError(f"len() of a state-dependent collection ({self}): use Count(collection)")
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+def to_z3(value: Any) -> z3.ExprRef:
+    """The Z3 term of a symbolic or concrete scalar."""
+    if isinstance(value, (Sym, SymBool)):
+        return value.term
+    if isinstance(value, bool):
+        return z3.BoolVal(value)
+    return z3.IntVal(code(value))
+
+
+def to_bool(value: Any) -> z3.BoolRef:
+    if isinstance(value, SymBool):
+        return value.term
+    if isinstance(value, bool):
+        return z3.BoolVal(value)
+    if isinstance(value, Symbolic):
+        raise EncodingError(f"{value} is not a condition")
+    return z3.BoolVal(bool(value))
+
+
+def _lift(term: z3.ExprRef) -> Any:
+    """Wrap a Z3 term, simplifying constant conditions back to Python booleans."""
+    if z3.is_bool(term):
+        if z3.is_true(term):
+            return True
+        if z3.is_false(term):
+            return False
+        return SymBool(term)
+    return Sym(term)
+
+
+class SymBool(Symbolic):
+    """A condition on the state (a Z3 Boolean)."""
+
+    __slots__ = ("term",)
+
+    def __init__(self, term: z3.BoolRef) -> None:
+        self.term = term
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return _lift(self.term == to_bool(other))
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return _lift(self.term != to_bool(other))
+
+    def _operator(self, *_: Any) -> Any:
+        raise SymbolicBranchError(
+            f"`&`, `|` and `~` on conditions ({self}) differ between Python booleans and Z3 "
+            "(~True == -2): write And(...), Or(...), Not(...)"
+        )
+
+    __and__ = __rand__ = __or__ = __ror__ = __invert__ = __xor__ = _operator
+    __hash__ = Symbolic.__hash__
+
+    def __repr__(self) -> str:
+        return f"<condition {pretty(self.term)}>"
+
+
+class Sym(Symbolic):
+    """A state-dependent scalar: an integer, or a node, value or None by its code."""
+
+    __slots__ = ("term",)
+
+    def __init__(self, term: z3.ArithRef) -> None:
+        self.term = term
+
+    def __eq__(self, other: Any) -> Any:  # type: ignore[override]
+        return _lift(self.term == to_z3(other))
+
+    def __ne__(self, other: Any) -> Any:  # type: ignore[override]
+        return _lift(self.term != to_z3(other))
+
+    def __lt__(self, other: Any) -> Any:
+        return _lift(self.term < to_z3(other))
+
+    def __le__(self, other: Any) -> Any:
+        return _lift(self.term <= to_z3(other))
+
+    def __gt__(self, other: Any) -> Any:
+        return _lift(self.term > to_z3(other))
+
+    def __ge__(self, other: Any) -> Any:
+        return _lift(self.term >= to_z3(other))
+
+    def __add__(self, other: Any) -> Sym:
+        return Sym(self.term + to_z3(other))
+
+    def __radd__(self, other: Any) -> Sym:
+        return Sym(to_z3(other) + self.term)
+
+    def __sub__(self, other: Any) -> Sym:
+        return Sym(self.term - to_z3(other))
+
+    def __rsub__(self, other: Any) -> Sym:
+        return Sym(to_z3(other) - self.term)
+
+    def __mul__(self, other: Any) -> Sym:
+        return Sym(self.term * to_z3(other))
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Sym:
+        return Sym(-self.term)
+
+    def __index__(self) -> int:
+        raise SymbolicBranchError(f"a state-dependent number ({self}) cannot index a Python sequence under Z3")
+
+    __hash__ = Symbolic.__hash__
+
+    def __repr__(self) -> str:
+        return f"<value {pretty(self.term)}>"
+
+
+class SymSet(Symbolic):
+    """A set over a finite universe: each possible element has a presence condition."""
+
+    __slots__ = ("present",)
+
+    def __init__(self, present: dict[Any, Any]) -> None:
+        self.present = present  # element -> True | False | SymBool
+
+    def of(self, kind: str) -> SymSet:
+        """The elements that are records of this kind."""
+        return SymSet({e: p for e, p in self.present.items() if e[0] == kind})
+
+    def contains(self, elem: Any) -> Any:
+        if isinstance(elem, tuple) and any(isinstance(f, Symbolic) for f in elem):
+            from checker.dsl.logic import And, Or
+
+            return Or(*(
+                And(p, _same(e, elem)) for e, p in self.present.items() if len(e) == len(elem) and e[0] == elem[0]
+            ))
+        return self.present.get(elem, False)
+
+    def __contains__(self, elem: Any) -> bool:
+        raise SymbolicBranchError(f"`x in S` on a state-dependent set ({self}): write Member(x, S)")
+
+    def _add(self, elems: Any) -> SymSet:
+        from checker.dsl.logic import Or
+
+        present = dict(self.present)
+        for new in elems:
+            if isinstance(new, tuple) and any(isinstance(f, Symbolic) for f in new):
+                for e in present:
+                    if len(e) == len(new) and e[0] == new[0]:
+                        present[e] = Or(present[e], _same(e, new))
+            elif new in present:
+                present[new] = True
+            else:
+                raise EncodingError(f"{new!r} is outside the declared domain of the set")
+        return SymSet(present)
+
+    def __or__(self, other: Any) -> SymSet:
+        if isinstance(other, SymSet):
+            from checker.dsl.logic import Or
+
+            return SymSet({e: Or(p, other.present.get(e, False)) for e, p in self.present.items()})
+        return self._add(other)
+
+    def __sub__(self, other: Any) -> SymSet:
+        from checker.dsl.logic import And, Not
+
+        if isinstance(other, SymSet):
+            return SymSet({e: And(p, Not(other.present.get(e, False))) for e, p in self.present.items()})
+        gone = set(other)
+        if any(isinstance(f, Symbolic) for e in gone if isinstance(e, tuple) for f in e):
+            raise EncodingError("removing a record with state-dependent fields from a set")
+        return SymSet({e: (False if e in gone else p) for e, p in self.present.items()})
+
+    def __and__(self, other: Any) -> SymSet:
+        from checker.dsl.logic import And
+
+        if isinstance(other, SymSet):
+            return SymSet({e: And(p, other.present.get(e, False)) for e, p in self.present.items()})
+        keep = set(other)
+        return SymSet({e: (p if e in keep else False) for e, p in self.present.items()})
+
+    def __repr__(self) -> str:
+        return f"<set over {len(self.present)} possible elements>"
+
+
+def _same(elem: tuple, rec: tuple) -> Any:
+    """Condition that the concrete record ``elem`` equals the partly symbolic record ``rec``."""
+    from checker.dsl.logic import And
+
+    return And(*(a == b for a, b in zip(elem, rec, strict=True)))
+
+
+class SymMap(Symbolic):
+    """A map over a finite key domain with a symbolic value per key."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: dict[Any, Any]) -> None:
+        self.entries = entries
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, Symbolic):
+            from checker.dsl.logic import If
+
+            keys = list(self.entries)
+            result = self.entries[keys[-1]]
+            for k in reversed(keys[:-1]):
+                result = If(key == k, self.entries[k], result)
+            return result
+        try:
+            return self.entries[key]
+        except KeyError:
+            raise EncodingError(f"{key!r} is not a key of this map") from None
+
+    def set(self, key: Any, value: Any) -> SymMap:
+        if isinstance(key, Symbolic):
+            from checker.dsl.logic import If
+
+            return SymMap({k: If(key == k, value, v) for k, v in self.entries.items()})
+        entries = dict(self.entries)
+        entries[key] = value
+        return SymMap(entries)
+
+    def keys(self):
+        return self.entries.keys()
+
+    def items(self):
+        return self.entries.items()
+
+    def __repr__(self) -> str:
+        return f"<map over {len(self.entries)} keys>"
+
+
+def fresh(domain: Domain, name: str) -> tuple[Any, list[z3.BoolRef]]:
+    """A symbolic value of ``domain`` named ``name``, and the constraints that keep it in the domain."""
+    if isinstance(domain, Bool):
+        return SymBool(z3.Bool(name)), []
+    if isinstance(domain, SetOf):
+        return SymSet({e: SymBool(z3.Bool(f"{name}∋{e!r}")) for e in domain.universe()}), []
+    if isinstance(domain, Map):
+        entries, constraints = {}, []
+        for k in domain.keys.values():
+            entries[k], cs = fresh(domain.vals, f"{name}[{k}]")
+            constraints += cs
+        return SymMap(entries), constraints
+    values = domain.values()
+    if any(isinstance(v, tuple) for v in values):
+        raise EncodingError(f"a state variable ranging over {domain!r} (records) is not encodable; use SetOf or Map")
+    term = z3.Int(name)
+    ints = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if len(ints) == len(values) and ints == list(range(min(ints), max(ints) + 1)):
+        return Sym(term), [z3.And(term >= ints[0], term <= ints[-1])]
+    return Sym(term), [z3.Or(*(term == code(v) for v in values))]
+
+
+def equal(a: Any, b: Any) -> z3.BoolRef:
+    """The Z3 condition that two values (symbolic or concrete, of one domain) are equal."""
+    if isinstance(a, SymSet) or isinstance(b, SymSet):
+        pa, pb = _presence(a), _presence(b)
+        universe = set(pa) | set(pb)
+        return z3.And(*(to_bool(pa.get(e, False)) == to_bool(pb.get(e, False)) for e in universe))
+    if isinstance(a, (SymMap, FnMap)) or isinstance(b, (SymMap, FnMap)):
+        ea, eb = _entries(a), _entries(b)
+        return z3.And(*(equal(ea[k], eb[k]) for k in ea))
+    if isinstance(a, (SymBool, bool)) or isinstance(b, (SymBool, bool)):
+        return to_bool(a) == to_bool(b)
+    return to_z3(a) == to_z3(b)
+
+
+def _presence(value: Any) -> dict:
+    if isinstance(value, SymSet):
+        return value.present
+    return {e: True for e in value}
+
+
+def _entries(value: Any) -> dict:
+    if isinstance(value, SymMap):
+        return value.entries
+    return dict(value.items())
+
+
+def evaluate(model: z3.ModelRef, value: Any, domain: Domain) -> Any:
+    """The concrete value that ``model`` gives a symbolic value of ``domain``."""
+    if isinstance(domain, SetOf):
+        return domain.make(e for e, p in value.present.items() if _true(model, p))
+    if isinstance(domain, Map):
+        return domain.make({k: evaluate(model, v, domain.vals) for k, v in value.entries.items()})
+    if isinstance(value, SymBool):
+        return _true(model, value)
+    if isinstance(value, Sym):
+        return decode(model.eval(value.term, model_completion=True).as_long())
+    return value
+
+
+def _true(model: z3.ModelRef, cond: Any) -> bool:
+    if isinstance(cond, bool):
+        return cond
+    return z3.is_true(model.eval(to_bool(cond), model_completion=True))

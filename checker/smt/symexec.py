@@ -1,0 +1,153 @@
+"""Running an action on a symbolic state: once per path through its ``s.guard`` calls.
+
+``s.guard(c)`` with a symbolic ``c`` is a fork: the action is run again with the guard assumed
+true, then false, so ``if s.guard(c): ... else: ...`` is read exactly as the explicit engine
+reads it. Each run yields one path: the conditions assumed and the update (or none: disabled).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from checker.dsl.logic import And, Not
+from checker.dsl.protocol import Action, From, Protocol
+from checker.errors import EncodingError, QuorumError, SymbolicBranchError
+from checker.smt.symbolic import SYMBOLIC, SymBool
+
+MAX_PATHS = 256
+
+
+@dataclass
+class Update:
+    """What a symbolic run of an action assigns (variables not named stay unchanged)."""
+
+    changes: dict[str, Any]
+
+
+class SymbolicState:
+    """The state view an action sees under Z3: variables are symbolic values."""
+
+    def __init__(self, protocol: Protocol, values: dict[str, Any], script: list[bool]) -> None:
+        self._protocol = protocol
+        self._values = values
+        self._script = script
+        self._cursor = 0
+        self.assumed: list[Any] = []
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            from checker.errors import suggest
+
+            raise AttributeError(f"no state variable {name!r}." + suggest(name, self._values)) from None
+
+    def guard(self, cond: Any) -> bool:
+        if not isinstance(cond, SymBool):
+            return bool(cond)
+        if self._cursor == len(self._script):
+            self._script.append(True)
+        taken = self._script[self._cursor]
+        self._cursor += 1
+        self.assumed.append(cond if taken else Not(cond))
+        return taken
+
+    def update(self, **changes: Any) -> Update:
+        unknown = set(changes) - set(self._values)
+        if unknown:
+            from checker.errors import suggest
+
+            name = sorted(unknown)[0]
+            raise QuorumError(f"update of unknown state variable {name!r}." + suggest(name, self._values))
+        return Update(changes)
+
+
+@dataclass
+class Path:
+    """One way an action can fire: under ``condition`` the state changes by ``update``."""
+
+    condition: Any  # True | SymBool
+    update: Update
+
+
+def symbolic_instances(protocol: Protocol, act: Action, values: dict[str, Any]) -> list[tuple[tuple, Any]]:
+    """Parameter tuples over finite universes, each with the condition that makes it available."""
+    import itertools
+
+    lists = []
+    for src in act.sources:
+        if isinstance(src, From):
+            held = values[src.var]
+            items = held.present.items() if src.kind is None else held.of(src.kind).present.items()
+            lists.append([(e, p) for e, p in items if p is not False])
+        else:
+            lists.append([(v, True) for v in src])
+    out = []
+    for combo in itertools.product(*lists):
+        params = tuple(v for v, _ in combo)
+        out.append((params, And(*(p for _, p in combo))))
+    return out
+
+
+def paths(protocol: Protocol, act: Action, values: dict[str, Any], params: tuple) -> list[Path]:
+    """Every enabled path of ``act`` with ``params`` from the symbolic state ``values``."""
+    found: list[Path] = []
+    script: list[bool] = []
+    while True:
+        view = SymbolicState(protocol, values, script)
+        try:
+            with SYMBOLIC:
+                result = act.fn(view, *params)
+        except SymbolicBranchError as err:
+            where = _model_line(err, protocol)
+            raise SymbolicBranchError(
+                f"{where}action {act.label(params)} of {type(protocol).__name__}: {err}"
+            ) from err
+        except EncodingError as err:
+            raise EncodingError(
+                f"{type(protocol).__name__}, action {act.name}: {err}"
+            ) from err
+        if result is not None and result is not False:
+            if not isinstance(result, Update):
+                raise QuorumError(
+                    f"action {act.name} of {type(protocol).__name__} returned {result!r}; "
+                    "return s.update(...) when enabled and None when not"
+                )
+            found.append(Path(And(*view.assumed), result))
+        while script and not script[-1]:
+            script.pop()
+        if not script:
+            return found
+        script[-1] = False
+        if len(found) > MAX_PATHS:
+            raise EncodingError(f"action {act.name} has more than {MAX_PATHS} guard paths; split it into actions")
+
+
+def evaluate_property(protocol: Protocol, prop_fn: Any, values: dict[str, Any]) -> Any:
+    """A property's value (True/False/SymBool) on a symbolic state."""
+    view = SymbolicState(protocol, values, [])
+    try:
+        with SYMBOLIC:
+            return prop_fn(view)
+    except SymbolicBranchError as err:
+        where = _model_line(err, protocol)
+        raise SymbolicBranchError(
+            f"{where}property {prop_fn.__name__} of {type(protocol).__name__}: {err}"
+        ) from err
+
+
+def _model_line(err: BaseException, protocol: Protocol) -> str:
+    """``file:line: `` of the innermost frame in the protocol's own source, where the branch is."""
+    import inspect
+    import os
+    import traceback
+
+    try:
+        source = inspect.getsourcefile(type(protocol))
+    except TypeError:
+        return ""
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename == source]
+    if not frames:
+        return ""
+    return f"{os.path.relpath(frames[-1].filename)}:{frames[-1].lineno}: "
