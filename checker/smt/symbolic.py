@@ -16,6 +16,7 @@ from typing import Any
 import z3
 
 from checker.dsl.domains import Bool, Domain, FnMap, Map, SetOf
+from checker.dsl.logic import And, If, Not, Or, Term
 from checker.errors import EncodingError, SymbolicBranchError
 
 _CODES: dict[Any, int] = {}
@@ -26,21 +27,6 @@ BRANCH_ADVICE = (
     "write And(...), Or(...), Not(...), Implies(...) or If(cond, a, b) from checker, "
     "or test it with `if s.guard(cond):`"
 )
-
-
-class _Mode:
-    """How many symbolic evaluations are under way: concrete-only fast paths apply at zero."""
-
-    depth = 0
-
-    def __enter__(self) -> None:
-        self.depth += 1
-
-    def __exit__(self, *exc: object) -> None:
-        self.depth -= 1
-
-
-SYMBOLIC = _Mode()
 
 
 def code(value: Any) -> int:
@@ -70,7 +56,7 @@ def pretty(term: z3.ExprRef) -> str:
     return re.sub(r"\b\d{13,}\b", lambda m: repr(decode(int(m.group()))), str(term))
 
 
-class Symbolic:
+class Symbolic(Term):
     """Base of every value that holds Z3 terms."""
 
     __slots__ = ()
@@ -220,8 +206,6 @@ class SymSet(Symbolic):
 
     def contains(self, elem: Any) -> Any:
         if isinstance(elem, tuple) and any(isinstance(f, Symbolic) for f in elem):
-            from checker.dsl.logic import And, Or
-
             return Or(*(
                 And(p, _same(e, elem)) for e, p in self.present.items() if len(e) == len(elem) and e[0] == elem[0]
             ))
@@ -231,8 +215,6 @@ class SymSet(Symbolic):
         raise SymbolicBranchError(f"`x in S` on a state-dependent set ({self}): write Member(x, S)")
 
     def _add(self, elems: Any) -> SymSet:
-        from checker.dsl.logic import Or
-
         present = dict(self.present)
         for new in elems:
             if isinstance(new, tuple) and any(isinstance(f, Symbolic) for f in new):
@@ -247,14 +229,10 @@ class SymSet(Symbolic):
 
     def __or__(self, other: Any) -> SymSet:
         if isinstance(other, SymSet):
-            from checker.dsl.logic import Or
-
-            return SymSet({e: Or(p, other.present.get(e, False)) for e, p in self.present.items()})
+                return SymSet({e: Or(p, other.present.get(e, False)) for e, p in self.present.items()})
         return self._add(other)
 
     def __sub__(self, other: Any) -> SymSet:
-        from checker.dsl.logic import And, Not
-
         if isinstance(other, SymSet):
             return SymSet({e: And(p, Not(other.present.get(e, False))) for e, p in self.present.items()})
         gone = set(other)
@@ -263,8 +241,6 @@ class SymSet(Symbolic):
         return SymSet({e: (False if e in gone else p) for e, p in self.present.items()})
 
     def __and__(self, other: Any) -> SymSet:
-        from checker.dsl.logic import And
-
         if isinstance(other, SymSet):
             return SymSet({e: And(p, other.present.get(e, False)) for e, p in self.present.items()})
         keep = set(other)
@@ -276,8 +252,6 @@ class SymSet(Symbolic):
 
 def _same(elem: tuple, rec: tuple) -> Any:
     """Condition that the concrete record ``elem`` equals the partly symbolic record ``rec``."""
-    from checker.dsl.logic import And
-
     return And(*(a == b for a, b in zip(elem, rec, strict=True)))
 
 
@@ -291,8 +265,6 @@ class SymMap(Symbolic):
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, Symbolic):
-            from checker.dsl.logic import If
-
             keys = list(self.entries)
             result = self.entries[keys[-1]]
             for k in reversed(keys[:-1]):
@@ -305,8 +277,6 @@ class SymMap(Symbolic):
 
     def set(self, key: Any, value: Any) -> SymMap:
         if isinstance(key, Symbolic):
-            from checker.dsl.logic import If
-
             return SymMap({k: If(key == k, value, v) for k, v in self.entries.items()})
         entries = dict(self.entries)
         entries[key] = value
@@ -387,3 +357,125 @@ def _true(model: z3.ModelRef, cond: Any) -> bool:
     if isinstance(cond, bool):
         return cond
     return z3.is_true(model.eval(to_bool(cond), model_completion=True))
+
+
+class Z3Logic:
+    """The DSL's helpers (``checker.dsl.logic``) on Z3 terms: what ``And``, ``Exists``, ... hand a
+    symbolic expression to. Elements of sets stay concrete; only presence and values are terms."""
+
+    @staticmethod
+    def And(*conds: Any) -> Any:
+        terms = []
+        for c in conds:
+            if isinstance(c, SymBool):
+                terms.append(c.term)
+            elif not _concrete(c):
+                return False
+        if not terms:
+            return True
+        return SymBool(terms[0]) if len(terms) == 1 else SymBool(z3.And(*terms))
+
+    @staticmethod
+    def Or(*conds: Any) -> Any:
+        terms = []
+        for c in conds:
+            if isinstance(c, SymBool):
+                terms.append(c.term)
+            elif _concrete(c):
+                return True
+        if not terms:
+            return False
+        return SymBool(terms[0]) if len(terms) == 1 else SymBool(z3.Or(*terms))
+
+    @staticmethod
+    def Not(cond: Any) -> Any:
+        return _lift(z3.Not(to_bool(cond)))
+
+    @staticmethod
+    def Iff(a: Any, b: Any) -> Any:
+        return _lift(to_bool(a) == to_bool(b))
+
+    @staticmethod
+    def If(cond: Any, then: Any, otherwise: Any) -> Any:
+        structured = (SymSet, SymMap, frozenset, tuple)
+        if isinstance(then, structured) or isinstance(otherwise, structured):
+            return _if_structured(cond, then, otherwise)
+        if isinstance(then, (bool, SymBool)) and isinstance(otherwise, (bool, SymBool)):
+            return _lift(z3.If(cond.term, to_bool(then), to_bool(otherwise)))
+        return Sym(z3.If(cond.term, to_z3(then), to_z3(otherwise)))
+
+    @staticmethod
+    def Member(elem: Any, collection: Any) -> Any:
+        if isinstance(collection, SymSet):
+            return collection.contains(elem)
+        return Or(*(elem == x if not isinstance(x, tuple) else _record_eq(x, elem) for x in collection))
+
+    @staticmethod
+    def Exists(collection: Any, pred: Any) -> Any:
+        return Or(*(And(p, pred(x)) for x, p in _members(collection) if p is not False))
+
+    @staticmethod
+    def ForAll(collection: Any, pred: Any) -> Any:
+        return And(*(Or(Not(p), pred(x)) for x, p in _members(collection) if p is not False))
+
+    @staticmethod
+    def Filter(collection: Any, pred: Any) -> Any:
+        return SymSet({x: And(p, pred(x)) for x, p in _members(collection)})
+
+    @staticmethod
+    def IsEmpty(collection: Any) -> Any:
+        return Not(Or(*(p for p in collection.present.values())))
+
+    @staticmethod
+    def Count(collection: Any, pred: Any) -> Any:
+        items = [(x, p) for x, p in _members(collection) if p is not False]
+        conds = [p if pred is None else And(p, pred(x)) for x, p in items]
+        if not any(isinstance(c, SymBool) for c in conds):
+            return sum(1 for c in conds if c)
+        return Sym(z3.Sum(*(z3.If(to_bool(c), 1, 0) for c in conds)))
+
+    @staticmethod
+    def Max(collection: Any, key: Any, default: Any) -> Any:
+        items = [(x, p) for x, p in _members(collection) if p is not False]
+        if not any(isinstance(p, SymBool) for _, p in items):
+            keys = [key(x) for x, _ in items]
+            if not any(isinstance(k, Symbolic) for k in keys):
+                return max(keys, default=default)
+        if default is None:
+            raise EncodingError("Max over a state-dependent collection needs default=... for when it is empty")
+        result = default
+        for x, p in items:
+            k = key(x)
+            result = If(And(p, k > result), k, result)
+        return result
+
+
+Symbolic.logic = Z3Logic
+
+
+def _concrete(value: Any) -> bool:
+    if isinstance(value, Symbolic):
+        raise EncodingError(f"{value} is not a condition")
+    return bool(value)
+
+
+def _if_structured(cond: SymBool, then: Any, otherwise: Any) -> Any:
+    if isinstance(then, (SymMap, tuple)) and hasattr(then, "items") or isinstance(otherwise, SymMap):
+        a, b = dict(then.items()), dict(otherwise.items())
+        return SymMap({k: If(cond, a[k], b[k]) for k in a})
+    pa = then.present if isinstance(then, SymSet) else dict.fromkeys(then, True)
+    pb = otherwise.present if isinstance(otherwise, SymSet) else dict.fromkeys(otherwise, True)
+    return SymSet({e: If(cond, pa.get(e, False), pb.get(e, False)) for e in set(pa) | set(pb)})
+
+
+def _record_eq(concrete: tuple, rec: tuple) -> Any:
+    if len(concrete) != len(rec):
+        return False
+    return And(*(a == b for a, b in zip(concrete, rec, strict=True)))
+
+
+def _members(collection: Any) -> Any:
+    """(element, presence) pairs: presence is True for concrete collections."""
+    if isinstance(collection, SymSet):
+        return collection.present.items()
+    return ((x, True) for x in collection)

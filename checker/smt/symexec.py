@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from checker.dsl.logic import And, Not
+from checker.dsl.logic import SYMBOLIC, And, Not
 from checker.dsl.protocol import Action, From, Protocol
 from checker.errors import EncodingError, QuorumError, SymbolicBranchError
-from checker.smt.symbolic import SYMBOLIC, SymBool
+from checker.smt.symbolic import SymBool
 
 MAX_PATHS = 256
 
