@@ -1,47 +1,13 @@
 """Quorum: a model checker and property-based verifier for consensus protocols.
 
-Protocols are plain Python transition systems (``checker.protocol``); every engine — the
+Protocols are plain Python transition systems (``checker.dsl``); every engine — the
 explicit-state explorer, Z3 and Hypothesis — interprets the same protocol code.
 """
 
-from checker.dsl.domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf
-from checker.dsl.logic import (
-    And,
-    Count,
-    Exists,
-    Filter,
-    ForAll,
-    If,
-    Iff,
-    Implies,
-    IsEmpty,
-    Max,
-    Member,
-    Not,
-    Or,
-    Subset,
-)
-from checker.dsl.protocol import (
-    From,
-    OneOf,
-    Param,
-    Protocol,
-    Variant,
-    action,
-    always,
-    always_eventually,
-    eventually,
-    leads_to,
-    sometimes,
-)
-from checker.errors import QuorumError
+from checker.dsl import *  # noqa: F403 - the DSL is the public surface
+from checker.dsl import __all__ as _dsl_names
 
-__all__ = [
-    "And", "Bool", "Count", "Enum", "Exists", "Filter", "ForAll", "From", "If", "Iff", "Implies",
-    "IsEmpty", "Map", "Max", "Member", "Nodes", "Not", "OneOf", "Option", "Or", "Param", "Protocol",
-    "QuorumError", "Range", "RecordType", "SetOf", "Subset", "Variant", "action", "always", "check",
-    "sometimes", "eventually", "always_eventually", "leads_to",
-]
+__all__ = [*_dsl_names, "check"]
 
 
 def check(protocol, properties=None, *, engine="explicit", **options):

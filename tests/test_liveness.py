@@ -7,7 +7,7 @@ import pytest
 from checker import Bool, Map, Nodes, Not, Protocol, QuorumError, action, always_eventually, eventually, leads_to
 from checker.cli.spec import load_spec, parse_spec
 from checker.core.engines import run
-from checker.dsl.protocol import Step
+from checker.core.trace import Step
 from checker.errors import InternalError
 from checker.explicit.liveness import Instance, check_liveness, confirm_lasso
 from protocols.paxos import Paxos

@@ -105,7 +105,7 @@ def test_inferred_roles_inbox_and_loss():
     s2 = p.drop_message.__func__(p, s1, "n1")
     s3 = p.send.__func__(p, s2, "n2", "n1")
     s4 = p.receive.__func__(p, s3, "n1")
-    from checker.dsl.protocol import Step
+    from checker.core.trace import Step
 
     trace = replay(p, [Step("Init", {}, init), Step("send", {"i": "n1", "j": "n2"}, s1),
                        Step("drop_message", {"i": "n1"}, s2), Step("send", {"i": "n2", "j": "n1"}, s3),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from checker import Map, Nodes, Protocol, Range, RecordType, action, always
-from checker.dsl.protocol import Step
+from checker.core.trace import Step
 from checker.errors import EncodingError, InternalError, SymbolicBranchError
 from checker.smt import bmc as bmc_module
 from checker.smt.bmc import bmc

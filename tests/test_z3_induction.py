@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.dsl.protocol import Step
+from checker.core.trace import Step
 from checker.errors import InternalError
 from checker.explicit.bfs import explore
 from checker.smt.induction import confirm_cti, induction

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from checker.core.replay import confirm_violation
-from checker.core.result import trace_json
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step, trace_json
+from checker.dsl.protocol import Protocol
 from checker.render import chart as chart_mod
 from checker.render import dot, msc
 from checker.render.bundle import title_of

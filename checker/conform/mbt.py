@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from checker.conform.validate import state_differences
 from checker.core.replay import replay
 from checker.core.shrink import Label, drop_steps, labels_of
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
 from checker.explicit.bfs import successors
 from checker.hyp.simulate import BudgetSpent

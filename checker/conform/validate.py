@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.core.result import _param_json
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step, param_json
+from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError, suggest
 from checker.explicit.bfs import successors
 
@@ -137,8 +137,8 @@ def state_differences(protocol: Protocol, state: tuple, observed: dict[str, Any]
 
 
 def _param_differences(params: dict[str, Any], logged: dict[str, Any]) -> list[str]:
-    return [f"{k}: the model has {json.dumps(_param_json(params[k]))}, the log {json.dumps(v)}"
-            for k, v in logged.items() if _param_json(params[k]) != v]
+    return [f"{k}: the model has {json.dumps(param_json(params[k]))}, the log {json.dumps(v)}"
+            for k, v in logged.items() if param_json(params[k]) != v]
 
 
 def validate(protocol: Protocol, events: list[Event], *, max_states: int = 100_000) -> Validation:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.errors import InternalError
 
 

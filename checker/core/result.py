@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.dsl.domains import show
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step, trace_json
+from checker.dsl.protocol import Protocol
 
 VERDICTS = ("holds", "violated", "error", "limit")
 _derived = property  # the dataclass below has a field named `property`
@@ -84,21 +84,3 @@ class Result:
         }
         doc.update(self.extra)
         return doc
-
-
-def trace_json(protocol: Protocol, trace: list[Step]) -> list[dict[str, Any]]:
-    out = []
-    for step in trace:
-        params = {k: _param_json(v) for k, v in step.params.items()}
-        out.append({"action": step.action, "params": params, "state": protocol.state_json(step.state)})
-    return out
-
-
-def _param_json(value: Any) -> Any:
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return dict(zip(value._fields, (_param_json(v) for v in value), strict=True))
-    if isinstance(value, frozenset):
-        return sorted((_param_json(v) for v in value), key=repr)
-    if isinstance(value, (int, str, float, bool)) or value is None:
-        return value
-    return show(value)

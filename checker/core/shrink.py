@@ -19,8 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 from checker.core.replay import violates
+from checker.core.trace import Step
 from checker.dsl.domains import sort_key
-from checker.dsl.protocol import From, Protocol, Step
+from checker.dsl.params import From
+from checker.dsl.protocol import Protocol
 
 Label = tuple[str, tuple]  # an action and its parameter values, in declaration order
 Failing = Callable[[list[Label]], "list[Label] | None"]  # the failing prefix of a step sequence, or None

@@ -1,3 +1,44 @@
 """How a model is written: parameters, domains, state variables, actions, properties, faults, quorum systems.
 
-Imports no engine. A protocol module starts with ``from checker.dsl import *``."""
+Imports no engine. A protocol module starts with one import, as a TLA+ module starts with
+``EXTENDS``::
+
+    from checker.dsl import *
+"""
+
+from checker.dsl.domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf
+from checker.dsl.faults import Environment
+from checker.dsl.logic import (
+    And,
+    Count,
+    Exists,
+    Filter,
+    ForAll,
+    If,
+    Iff,
+    Implies,
+    IsEmpty,
+    Max,
+    Member,
+    Not,
+    Or,
+    Subset,
+)
+from checker.dsl.params import From, OneOf, Param, Variant
+from checker.dsl.protocol import (
+    Protocol,
+    action,
+    always,
+    always_eventually,
+    eventually,
+    leads_to,
+    sometimes,
+)
+from checker.errors import QuorumError
+
+__all__ = [
+    "And", "Bool", "Count", "Enum", "Environment", "Exists", "Filter", "ForAll", "From", "If", "Iff", "Implies",
+    "IsEmpty", "Map", "Max", "Member", "Nodes", "Not", "OneOf", "Option", "Or", "Param", "Protocol",
+    "QuorumError", "Range", "RecordType", "SetOf", "Subset", "Variant", "action", "always", "always_eventually",
+    "eventually", "leads_to", "sometimes",
+]

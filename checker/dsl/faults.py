@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.dsl.domains import Bool, Map, Range, SetOf
 from checker.dsl.logic import And, Exists, ForAll, Not
+from checker.dsl.params import From
 from checker.errors import QuorumError, suggest
 
 if TYPE_CHECKING:
@@ -246,6 +247,5 @@ class Faults:
 
 
 def _from(var: str) -> Any:
-    from checker.dsl.protocol import From
 
     return From(var)

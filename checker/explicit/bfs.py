@@ -14,8 +14,9 @@ from collections.abc import Callable
 from typing import Any
 
 from checker.core.result import Result
+from checker.core.trace import Step
 from checker.dsl.domains import SetOf, show
-from checker.dsl.protocol import LIVENESS, Protocol, Step
+from checker.dsl.protocol import LIVENESS, Protocol
 
 PROGRESS_EVERY_S = 3.0
 CLOCK_EVERY_S = 0.25

@@ -31,9 +31,10 @@ from typing import Any
 
 from checker.core.replay import replay
 from checker.core.result import Result
+from checker.core.trace import Step
 from checker.dsl import fairness
 from checker.dsl.domains import Map, Range, show
-from checker.dsl.protocol import LIVENESS, Protocol, Step
+from checker.dsl.protocol import LIVENESS, Protocol
 from checker.errors import InternalError, QuorumError
 from checker.explicit.bfs import TypeCheck, select_properties
 

@@ -28,7 +28,8 @@ from hypothesis import strategies as st
 from checker.core.replay import confirm_violation, replay
 from checker.core.result import Result
 from checker.core.shrink import shrink_trace
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.explicit.bfs import TypeCheck, select_properties, successors
 
 PROGRESS_EVERY_S = 3.0

@@ -31,7 +31,8 @@ from hypothesis.stateful import (
 from checker.core.diff import changes
 from checker.core.replay import confirm_violation
 from checker.core.shrink import shrink_trace
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.explicit.bfs import select_properties, successors
 
 

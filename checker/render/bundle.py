@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checker.core.result import trace_json
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step, trace_json
+from checker.dsl.protocol import Protocol
 from checker.render import chart as chart_mod
 from checker.render import dot, html, itf, msc, stategraph
 from checker.render.explain import Explanation, explain

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.core.diff import Change, changes
+from checker.core.trace import Step
 from checker.dsl.domains import Map, show
-from checker.dsl.protocol import From, Protocol, Step
+from checker.dsl.params import From
+from checker.dsl.protocol import Protocol
 from checker.render.roles import ENVIRONMENT, Cast, MessageVar, _param_specs, cast, fault_kind
 
 

@@ -7,7 +7,8 @@ from html import escape
 from typing import Any
 
 from checker.core.diff import changes
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.render.explain import Explanation
 
 CSS = """

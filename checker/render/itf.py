@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checker.core.result import _param_json
+from checker.core.trace import Step, param_json
 from checker.dsl.domains import FnMap, show
-from checker.dsl.protocol import Protocol, Step
+from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
 from checker.explicit.bfs import successors
 
@@ -66,7 +66,7 @@ def export(protocol: Protocol, trace: list[Step], *, loop_start: int | None = No
     }
     for i, step in enumerate(trace):
         state = {"#meta": {"index": i, "action": step.action,
-                           "params": {k: _param_json(v) for k, v in step.params.items()}}}
+                           "params": {k: param_json(v) for k, v in step.params.items()}}}
         state.update({n: value_to_itf(v) for n, v in zip(protocol.variables, step.state, strict=True)})
         doc["states"].append(state)
     if loop_start is not None:

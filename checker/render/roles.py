@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.core.diff import Change
+from checker.core.trace import Step
 from checker.dsl.domains import Domain, Map, Nodes, Records, RecordType, SetOf
-from checker.dsl.protocol import Protocol, Step
+from checker.dsl.protocol import Protocol
 
 ENVIRONMENT = "environment"
 SENDER_FIELDS = ("src", "source", "sender", "from_", "frm", "from")

@@ -14,7 +14,8 @@ from typing import Any
 import networkx as nx
 
 from checker.core.diff import changes
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.explicit.bfs import successors
 
 FULL_LIMIT = 60

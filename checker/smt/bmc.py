@@ -18,7 +18,8 @@ import z3
 
 from checker.core.replay import confirm_violation, replay
 from checker.core.result import Result
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.errors import InternalError
 from checker.explicit.bfs import TypeCheck, select_properties
 from checker.smt.transition import Encoder, SymState

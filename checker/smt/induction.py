@@ -23,7 +23,8 @@ import z3
 
 from checker.core.replay import violates
 from checker.core.result import Result
-from checker.dsl.protocol import Protocol, Step
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.errors import InternalError, QuorumError, suggest
 from checker.explicit.bfs import TypeCheck, select_properties
 from checker.smt.bmc import bmc

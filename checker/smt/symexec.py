@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.dsl.logic import SYMBOLIC, And, Not
-from checker.dsl.protocol import Action, From, Protocol
+from checker.dsl.params import From
+from checker.dsl.protocol import Action, Protocol
 from checker.errors import EncodingError, QuorumError, SymbolicBranchError
 from checker.smt.symbolic import SymBool
 

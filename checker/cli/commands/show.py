@@ -10,8 +10,9 @@ import click
 
 from checker.cli.spec import load_protocol
 from checker.core.replay import confirm_violation, replay
-from checker.core.result import _param_json
-from checker.dsl.protocol import From, Protocol, Step
+from checker.core.trace import Step, param_json
+from checker.dsl.params import From
+from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
 
 
@@ -82,6 +83,6 @@ def _param(protocol: Protocol, source: Any, value: Any) -> Any:
     if isinstance(source, From):
         return protocol.variables[source.var].domain.of.from_json(value)
     for candidate in source:
-        if _param_json(candidate) == value:
+        if param_json(candidate) == value:
             return candidate
     raise ValueError(f"parameter value {value!r} is not in its domain")

@@ -13,7 +13,7 @@ from rich.text import Text
 from checker.cli.params import parse_params
 from checker.cli.spec import Spec, load_spec
 from checker.conform.validate import read_log, validate
-from checker.core.result import trace_json
+from checker.core.trace import trace_json
 from checker.hyp.statemachine import trace_text
 
 

@@ -1,0 +1,42 @@
+"""Traces: a run of a protocol as steps (action, parameters, state reached), and their JSON form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from checker.dsl.domains import show
+from checker.dsl.protocol import Protocol
+
+
+@dataclass
+class Step:
+    """One step of a trace: the action taken (``Init`` for the first state) and the state reached."""
+
+    action: str
+    params: dict[str, Any] = field(default_factory=dict)
+    state: Any = None
+
+    @property
+    def label(self) -> str:
+        if not self.params:
+            return self.action
+        return f"{self.action}(" + ", ".join(f"{k}={show(v)}" for k, v in self.params.items()) + ")"
+
+
+def trace_json(protocol: Protocol, trace: list[Step]) -> list[dict[str, Any]]:
+    out = []
+    for step in trace:
+        params = {k: param_json(v) for k, v in step.params.items()}
+        out.append({"action": step.action, "params": params, "state": protocol.state_json(step.state)})
+    return out
+
+
+def param_json(value: Any) -> Any:
+    if isinstance(value, tuple) and hasattr(value, "_fields"):
+        return dict(zip(value._fields, (param_json(v) for v in value), strict=True))
+    if isinstance(value, frozenset):
+        return sorted((param_json(v) for v in value), key=repr)
+    if isinstance(value, (int, str, float, bool)) or value is None:
+        return value
+    return show(value)
