@@ -5,8 +5,8 @@ every protocol variant no such spec covers (checked at the protocol's ``small_in
 folder holds trace.json, msc.dot, msc.svg and a README (the bug, the property it breaks, the
 shortest trace's length, what to look for); counterexamples/README.md indexes them.
 
-Output is deterministic: traces are found under PYTHONHASHSEED=0 (the explorer's order over sets
-follows Python's string hashing), files carry no timings or timestamps, and ``up_to_date``
+Output is deterministic: the engines meet set elements in a fixed order (``checker.dsl.domains.order``,
+not hash order), files carry no timings or timestamps, and ``up_to_date``
 re-renders each folder from its stored trace to compare byte for byte — fast, no model checking.
 """
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import traceback
 from pathlib import Path
@@ -246,41 +245,9 @@ def list_(as_json: bool, spec_dir: str) -> None:
 
 
 def entry() -> None:
-    """The ``quorum`` console script: make hashing reproducible, then run the CLI.
-
-    Sets iterate in hash order, so the order in which the explorer meets successors — and so
-    which of several equally short counterexamples it shows, and how many states it had seen —
-    follows the hashes of the states. Two things make those hashes differ from run to run:
-    Python's per-process string hash seed, and (before Python 3.12) ``hash(None)``, which is
-    the address of ``None`` and moves with address-space randomisation. So ``quorum``
-    re-executes itself once with ``PYTHONHASHSEED=0`` (unless the caller chose a seed) and,
-    on Linux, without address randomisation: the same check prints the same trace every time.
-    """
-    if os.environ.get("QUORUM_REPRODUCIBLE") != "1":
-        env = {**os.environ, "QUORUM_REPRODUCIBLE": "1"}
-        env.setdefault("PYTHONHASHSEED", "0")
-        _fixed_addresses()
-        try:
-            os.execve(sys.executable, [sys.executable, "-m", "checker", *sys.argv[1:]], env)
-        except OSError:
-            pass  # cannot re-execute: run on, with traces that may vary between runs
+    """The ``quorum`` console script. Runs are reproducible without help from the environment:
+    every engine meets the elements of a set in ``checker.dsl.domains.order``, not hash order."""
     main(prog_name="quorum")
-
-
-def _fixed_addresses() -> None:
-    """Ask Linux to start the next program without address randomisation (elsewhere: no-op)."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    addr_no_randomize = 0x0040000
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        current = libc.personality(0xFFFFFFFF)
-        if current != -1:
-            libc.personality(current | addr_no_randomize)
-    except (OSError, AttributeError):
-        pass
 
 
 def _add_commands() -> None:

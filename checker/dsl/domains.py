@@ -137,15 +137,19 @@ class ValueSet(frozenset):
     __slots__ = ("_by_kind",)
 
     def of(self, kind: str) -> tuple:
-        """The elements that are records of this kind (computed once per set)."""
+        """The elements that are records of this kind, in ``order`` (computed once per set)."""
         try:
             index = self._by_kind
         except AttributeError:
             index = {}
-            for rec in self:
+            for rec in self.ordered():
                 index.setdefault(rec[0], []).append(rec)
             index = self._by_kind = {k: tuple(v) for k, v in index.items()}
         return index.get(kind, ())
+
+    def ordered(self) -> tuple:
+        """The elements in ``order``: the same sequence in every process, whatever the hash seed."""
+        return tuple(sorted(self, key=order))
 
     def __repr__(self) -> str:
         return show(self)
@@ -319,6 +323,40 @@ def show(value: Any) -> str:
     if isinstance(value, str):
         return value
     return repr(value)
+
+
+_ORDER: dict[Any, tuple] = {}
+
+
+def order(value: Any) -> tuple:
+    """A total order over concrete values that does not depend on hashing.
+
+    Sets iterate in hash order, which varies between processes (the string hash seed, and before
+    Python 3.12 ``hash(None)``, an address); every engine meets the elements of a set in this
+    order instead, so a check gives the same successors, trace and counts in every process.
+    None < numbers (Booleans as 0 and 1: values equal in Python get equal keys, so the cache below
+    cannot mix them up) < strings < tuples (records, maps: field by field) < sets."""
+    try:
+        return _ORDER[value]
+    except KeyError:
+        pass
+    except TypeError:
+        return (9, repr(value))
+    if value is None:
+        key: tuple = (0,)
+    elif isinstance(value, (int, float)):
+        key = (2, value)
+    elif isinstance(value, str):
+        key = (3, value)
+    elif isinstance(value, tuple):
+        key = (4, tuple(order(v) for v in tuple.__iter__(value)))
+    elif isinstance(value, frozenset):
+        key = (5, tuple(sorted(order(v) for v in value)))
+    else:
+        key = (9, repr(value))
+    if len(_ORDER) < 1 << 20:  # values come from finite domains; the cap only bounds memory
+        _ORDER[value] = key
+    return key
 
 
 def sort_key(value: Any) -> tuple:

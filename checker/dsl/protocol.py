@@ -60,7 +60,7 @@ class Action:
                 lists.append(arg)
             else:
                 held = get(state)
-                lists.append(held if arg is None else held.of(arg))
+                lists.append(held.ordered() if arg is None else held.of(arg))
         return itertools.product(*lists)
 
     def params_dict(self, params: tuple) -> dict[str, Any]:

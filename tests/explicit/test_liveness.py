@@ -152,7 +152,7 @@ def test_the_gate_rejects_an_unfair_or_open_cycle():
     ],
 )
 def test_bad_fairness_in_a_spec_names_the_file_and_the_fix(table, message):
-    spec = parse_spec({"protocol": "tests.test_liveness:Toggle", "fairness": table}, "t.toml")
+    spec = parse_spec({"protocol": "tests.explicit.test_liveness:Toggle", "fairness": table}, "t.toml")
     with pytest.raises(QuorumError, match=message) as err:
         spec.build()
     assert "t.toml" in str(err.value)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from checker.cli.main import main
 
-SPECS = Path(__file__).parent.parent / "specs"
+SPECS = Path(__file__).resolve().parents[2] / "specs"
 
 
 def run(*args: str):
