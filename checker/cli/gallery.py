@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.core.replay import confirm_violation
-from checker.core.trace import Step, trace_json
+from checker.core.trace import Step, step_from_json, trace_json
 from checker.dsl.protocol import Protocol
 from checker.render import chart as chart_mod
 from checker.render import dot, msc
@@ -94,7 +94,7 @@ def run(entry: Entry) -> tuple[Protocol, dict[str, Any], list[Step]]:
     result = engines.run(entry.engine, protocol, entry.properties, options)
     doc = {k: v for k, v in result.to_json().items() if k in STABLE_KEYS}
     doc.update(name=entry.name, description=entry.description, spec=entry.spec, expect=entry.expect,
-               loop_start=result.extra.get("loop_start"))
+               loop_start=result.loop_start)
     trace = result.trace
     if result.violated and trace and result.property in protocol.properties:
         if protocol.properties[result.property].kind == "always":
@@ -200,9 +200,7 @@ def up_to_date(root: Path, spec_dir: Path = Path("specs")) -> list[str]:
     for name in sorted(wanted & have):
         doc = json.loads((root / name / "trace.json").read_text())
         protocol = build(entries[name])
-        from checker.cli.commands.show import _step
-
-        trace = [_step(protocol, s, root / name / "trace.json", i) for i, s in enumerate(doc.pop("trace"))]
+        trace = [step_from_json(protocol, s, root / name / "trace.json", i) for i, s in enumerate(doc.pop("trace"))]
         for fname, text in render_entry(protocol, doc, trace, root / name).items():
             path = root / name / fname
             if not path.exists() or path.read_text() != text:

@@ -28,11 +28,9 @@ def print_result(result: Result, console: Console, *, title: str | None = None) 
     )
     if result.distinct_states or result.generated_states:
         console.print(stats, style="dim")
-    for key, value in result.extra.items():
-        if key == "collision_probability" and value:
-            console.print(f"  fingerprint collision probability (optimistic): {value:.2e}", style="dim")
-        elif key == "bounds_note":  # Text: "maxBal[a1]" is not rich markup
-            console.print(Text(f"  {value}", style="dim"), soft_wrap=True)
+    for detail in result.details:
+        for line in detail.report_lines():  # Text: "maxBal[a1]" is not rich markup
+            console.print(Text(f"  {line}", style="dim"), soft_wrap=True)
     if result.coverage:
         cov = ", ".join(f"{name} {count:,}" for name, count in result.coverage.items())
         console.print(f"  coverage: {cov}", style="dim")
@@ -70,7 +68,7 @@ def step_table(result: Result) -> Table:
     table.add_column("changed")
     prev = None
     last = len(result.trace) - 1
-    loop = result.extra.get("loop_start")
+    loop = result.loop_start
     for i, step in enumerate(result.trace):
         diff = changes(prev, step.state, names)
         text = "\n".join(str(c) for c in diff) if diff else "(no change)"

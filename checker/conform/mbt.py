@@ -26,12 +26,12 @@ from hypothesis import seed as fix_seed
 from hypothesis import strategies as st
 
 from checker.conform.validate import state_differences
+from checker.core import semantics
 from checker.core.replay import replay
 from checker.core.shrink import Label, drop_steps, labels_of
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
-from checker.explicit.bfs import successors
 from checker.hyp.simulate import BudgetSpent
 from checker.hyp.statemachine import trace_text
 
@@ -98,8 +98,8 @@ def run_lockstep(protocol: Protocol, adapter_cls: type[Adapter], init: tuple, la
         return Divergence(trace, diff)
     for name, values in labels:
         act = protocol.action(name)
-        nxt = act.fn(trace[-1].state, *values)
-        if nxt is None or nxt is False:
+        nxt = semantics.fire(act, values, trace[-1].state)
+        if nxt is None:
             return None  # not a behaviour of the model: not a counterexample
         trace.append(Step(name, act.params_dict(values), nxt))
         diff = _perform(protocol, adapter, trace[-1])
@@ -149,7 +149,7 @@ def check_conformance(
             if diff:
                 searching[0] = False
                 raise Divergence(trace, diff)
-            enabled = successors(protocol, trace[-1].state)
+            enabled = semantics.steps(protocol, trace[-1].state)
             if not enabled:
                 return
             name, params, nxt = enabled[data.draw(st.integers(0, len(enabled) - 1))]

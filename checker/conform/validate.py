@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checker.core import semantics
 from checker.core.trace import Step, param_json
 from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError, suggest
-from checker.explicit.bfs import successors
 
 EVENT_KEYS = {"action", "params", "state"}
 
@@ -157,7 +157,7 @@ def validate(protocol: Protocol, events: list[Event], *, max_states: int = 100_0
     for matched, event in enumerate(events):
         nxt_frontier: dict[tuple, None] = {}
         for state in frontier:
-            for name, params, nxt in successors(protocol, state):
+            for name, params, nxt in semantics.steps(protocol, state):
                 if (name == event.action and not _param_differences(params, event.params)
                         and not state_differences(protocol, nxt, event.state) and nxt not in nxt_frontier):
                     nxt_frontier[nxt] = None
@@ -192,7 +192,7 @@ def _closest(protocol: Protocol, frontier: list[tuple], event: Event, keep: int 
             found[label] = Candidate(label, differences, score)
 
     for state in frontier[:50]:
-        for name, params, nxt in successors(protocol, state):
+        for name, params, nxt in semantics.steps(protocol, state):
             if name == event.action:
                 consider(Step(name, params).label,
                          _param_differences(params, event.params) + state_differences(protocol, nxt, event.state),
@@ -203,7 +203,7 @@ def _closest(protocol: Protocol, frontier: list[tuple], event: Event, keep: int 
             act = protocol.action(event.action)
             for params in act.instances(state):
                 named = act.params_dict(params)
-                if not _param_differences(named, event.params) and act.fn(state, *params) in (None, False):
+                if not _param_differences(named, event.params) and semantics.fire(act, params, state) is None:
                     consider(Step(act.name, named).label, [f"not enabled: its guard is false here ({act.doc})"],
                              True)
     return sorted(found.values(), key=lambda c: (-c.score, c.label))[:keep]

@@ -30,7 +30,7 @@ _LIMITS = {"max_states": int, "max_depth": int, "max_seconds": (int, float)}
 ENGINES: dict[str, Engine] = {
     "explicit": Engine(
         "explicit",
-        "checker.explicit.bfs:explore",
+        "checker.explicit.engine:explicit",
         {**_LIMITS, "deadlock": bool, "store": str},
         "exhaustive breadth-first search; shortest counterexamples",
     ),

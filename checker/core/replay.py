@@ -8,8 +8,7 @@ A mismatch in an engine's own trace is an ``InternalError``; in a user's file, b
 
 from __future__ import annotations
 
-from typing import Any
-
+from checker.core.semantics import fire, is_instance, violates
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
 from checker.errors import InternalError
@@ -33,8 +32,11 @@ def replay(protocol: Protocol, trace: list[Step], *, source: str = "engine") -> 
             params = tuple(step.params[name] for name in act.param_names)
         except KeyError as err:
             raise InternalError(f"{source}: step {i} ({step.action}) lacks parameter {err}") from None
-        nxt = act.fn(cur, *params)
-        if nxt is None or nxt is False:
+        why = is_instance(protocol, act, params, cur)
+        if why is not None:
+            raise InternalError(f"{source}: step {i}, {step.label}, is no step the protocol can take: {why}")
+        nxt = fire(act, params, cur)
+        if nxt is None:
             raise InternalError(f"{source}: step {i}, {step.label}, is not enabled in the state before it")
         if step.state is not None and nxt != step.state:
             raise InternalError(
@@ -43,15 +45,6 @@ def replay(protocol: Protocol, trace: list[Step], *, source: str = "engine") -> 
         out.append(Step(step.action, dict(step.params), nxt))
         cur = nxt
     return out
-
-
-def violates(protocol: Protocol, state: Any, prop: str) -> bool:
-    """Whether an invariant is false in a concrete state (``deadlock``: no action is enabled)."""
-    if prop == "deadlock":
-        from checker.explicit.bfs import successors
-
-        return not successors(protocol, state)
-    return not protocol.properties[prop].fn(state)
 
 
 def confirm_violation(protocol: Protocol, trace: list[Step], prop: str, *, source: str = "engine") -> list[Step]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,24 @@ from checker.dsl.protocol import Protocol
 
 VERDICTS = ("holds", "violated", "error", "limit")
 _derived = property  # the dataclass below has a field named `property`
+
+
+@dataclass
+class Details:
+    """An engine's own figures on a ``Result`` (a store, a lasso, simulation or solver statistics).
+
+    Each engine subclasses this as a dataclass in its own package: its fields are the JSON
+    fields it adds (``to_json``, None fields left out) and it says itself what the terminal shows
+    (``report_lines``) and, where it words the verdict its own way, the summary line."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+    def report_lines(self) -> list[str]:
+        return []
+
+    def summary(self) -> str | None:
+        return None
 
 
 @dataclass
@@ -30,7 +49,20 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     goals: dict[str, int | None] = field(default_factory=dict)
     checked: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    loop_start: int | None = None  # a lasso: the trace's steps from here on repeat for ever
+    details: list[Details] = field(default_factory=list)
+
+    @_derived
+    def extra(self) -> dict[str, Any]:
+        """The JSON fields the engine's details add (what ``--json`` prints beyond the common ones)."""
+        doc: dict[str, Any] = {} if self.loop_start is None else {"loop_start": self.loop_start}
+        for d in self.details:
+            doc.update(d.to_json())
+        return doc
+
+    def detail(self, kind: type) -> Any:
+        """The engine's details of this type, or None."""
+        return next((d for d in self.details if isinstance(d, kind)), None)
 
     @_derived
     def holds(self) -> bool:
@@ -46,8 +78,10 @@ class Result:
 
     def summary(self) -> str:
         """One line: the verdict in words, with the bounds it covers."""
-        if "summary" in self.extra:  # an engine's own wording, e.g. "inductive: ... for <bounds>"
-            return self.extra["summary"]
+        for d in self.details:  # an engine's own wording, e.g. "inductive: ... for <bounds>"
+            own = d.summary()
+            if own is not None:
+                return own
         p = self.protocol.describe()
         if self.verdict == "holds":
             return f"holds: {', '.join(self.checked) or 'no property'} for {p}"
@@ -84,3 +118,13 @@ class Result:
         }
         doc.update(self.extra)
         return doc
+
+
+@dataclass
+class Raised(Details):
+    """An action raised: the exception itself (the trace that reached it is the Result's)."""
+
+    exception: BaseException
+
+    def to_json(self) -> dict[str, Any]:
+        return {"exception": f"{type(self.exception).__name__}: {self.exception}"}

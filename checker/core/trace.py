@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from checker.dsl.domains import show
+from checker.dsl.params import From
 from checker.dsl.protocol import Protocol
+from checker.errors import QuorumError
 
 
 @dataclass
@@ -40,3 +42,26 @@ def param_json(value: Any) -> Any:
     if isinstance(value, (int, str, float, bool)) or value is None:
         return value
     return show(value)
+
+
+def step_from_json(protocol: Protocol, data: dict, path: Any, i: int) -> Step:
+    """One step of a trace.json, its parameters decoded through the action's domains."""
+    try:
+        state = protocol.state_from_json(data["state"])
+        if data["action"] == "Init":
+            return Step("Init", {}, state)
+        act = protocol.action(data["action"])
+        sources = dict(zip(act.param_names, act.sources, strict=True))
+        params = {k: _param_from_json(protocol, sources[k], v) for k, v in data.get("params", {}).items()}
+    except (KeyError, TypeError, ValueError) as err:
+        raise QuorumError(f"{path}: step {i} does not fit {type(protocol).__name__}: {err!r}") from None
+    return Step(data["action"], params, state)
+
+
+def _param_from_json(protocol: Protocol, source: Any, value: Any) -> Any:
+    if isinstance(source, From):
+        return protocol.variables[source.var].domain.of.from_json(value)
+    for candidate in source:
+        if param_json(candidate) == value:
+            return candidate
+    raise ValueError(f"parameter value {value!r} is not in its domain")

@@ -335,15 +335,16 @@ class Protocol:
                 + (f"; missing: {missing}" if missing else "")
                 + (f"; not parameters of the function: {extra}" if extra else "")
             )
-        sources = tuple(self._source(name, p, declared[p]) for p in wanted)
+        sources = tuple(self.source(name, p, declared[p]) for p in wanted)
         self.actions.append(Action(name, doc, fn, tuple(wanted), sources, opts.get("fair")))
 
     def add_action(self, name: str, fn: Callable, doc: str = "", fair: str | None = None, **params: Any) -> None:
         """Add an action built outside the class (faults, environment)."""
-        sources = tuple(self._source(name, p, d) for p, d in params.items())
+        sources = tuple(self.source(name, p, d) for p, d in params.items())
         self.actions.append(Action(name, doc, fn, tuple(params), sources, fair))
 
-    def _source(self, action_name: str, param: str, spec: Any) -> Any:
+    def source(self, action_name: str, param: str, spec: Any) -> Any:
+        """What parameter ``param`` of ``action_name`` ranges over: a list of values, or a ``From``."""
         if isinstance(spec, From):
             var = self.variables.get(spec.var)
             if var is None or not isinstance(var.domain, SetOf):

@@ -1,73 +1,165 @@
 """The explicit-state explorer: exhaustive breadth-first search with shortest counterexamples.
 
-States are hashable tuples. Duplicate detection stores either every state in a dict (exact: no
-collisions, the default) or only its 64-bit Python ``hash`` (``store="fingerprints"``, TLC-style:
-less memory, with the collision probability reported). The search goes level by level, so the
-first violating state found is at the smallest depth and its parent chain is a shortest trace.
+The search goes level by level, so the first violating state found is at the smallest depth and
+its chain of links back to an initial state is a shortest trace. Everything around the
+algorithm comes from the engine kit: successors from ``checker.core.semantics``, properties from
+``PropertySet``, limits from ``Budget``, counts from ``Coverage``, the seen-set from
+``checker.explicit.store``. An ``Observer`` sees every state and edge of the one search (TLC's
+``ILiveCheck``): the liveness checker builds its graph that way, and without one nothing is paid.
 """
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from checker.core.result import Result
+from checker.core.budget import Budget
+from checker.core.coverage import Coverage
+from checker.core.properties import PropertySet
+from checker.core.result import Details, Raised, Result
+from checker.core.semantics import ActionRaised, TypeCheck, fire, initial_states, moves
 from checker.core.trace import Step
-from checker.dsl.domains import SetOf, show
-from checker.dsl.protocol import LIVENESS, Protocol
-
-PROGRESS_EVERY_S = 3.0
-CLOCK_EVERY_S = 0.25
+from checker.dsl.protocol import Protocol
+from checker.explicit.store import ExactStore, make_store
 
 
-def nothing(depth: int) -> str:
-    return f"nothing found up to depth {depth}"
+class Observer:
+    """Sees the search: each state as it is expanded and each enabled move from it (a no-op here)."""
+
+    def begin(self, state: Any) -> None:
+        """``state`` is about to be expanded (states are expanded in the order they were stored)."""
+
+    def edge(self, ai: int, params: tuple, nxt: Any) -> None:
+        """An enabled move from the state being expanded; ``nxt`` is already in the store."""
+
+    def end(self, state: Any) -> None:
+        """Every move from ``state`` has been seen."""
 
 
-class TypeCheck:
-    """Checks that every new state stays inside the declared domains, each distinct value once."""
+@dataclass
+class Finding:
+    """Why the search stopped early: a violation, an error or a limit, with the trace that shows it."""
 
-    def __init__(self, protocol: Protocol) -> None:
-        self.vars = list(protocol.variables.values())
-        self.ok: list[set] = [set() for _ in self.vars]
-        self.ok_elems: list[set] = [set() for _ in self.vars]
+    verdict: str
+    property: str | None = None
+    message: str = ""
+    trace: list[Step] = field(default_factory=list)
+    details: list[Details] = field(default_factory=list)
+    limit: str | None = None  # states | depth | time | interrupt, for a limit
 
-    def first_bad(self, state: tuple) -> str | None:
-        for i, value in enumerate(state):
-            ok = self.ok[i]
-            try:
-                if value in ok:
-                    continue
-            except TypeError:
-                return f"{self.vars[i].name} = {value!r} is not hashable"
-            var = self.vars[i]
-            dom = var.domain
-            if isinstance(dom, SetOf):
-                seen = self.ok_elems[i]
-                for elem in value:
-                    if elem not in seen:
-                        if not dom.of.contains(elem):
-                            return f"{var.name} holds {show(elem)}, outside {dom.of!r}"
-                        seen.add(elem)
-            elif not dom.contains(value):
-                return f"{var.name} = {show(value)} is outside {dom!r}"
-            ok.add(value)
+
+class Search:
+    """One breadth-first search over a protocol's reachable states."""
+
+    def __init__(self, protocol: Protocol, props: PropertySet, budget: Budget, store: ExactStore,
+                 deadlock: bool, observer: Observer | None) -> None:
+        self.protocol, self.props, self.budget, self.store = protocol, props, budget, store
+        self.deadlock, self.observer = deadlock, observer
+        self.coverage = Coverage(protocol.actions)
+        self.typecheck = TypeCheck(protocol)
+        self.generated = 0
+        self.depth = 0
+        self.next_frontier: list = []  # the level being discovered (after ``run`` starts a level)
+
+    def run(self) -> Finding | None:
+        """The algorithm: None when every reachable state was met and every check passed."""
+        try:
+            for init in initial_states(self.protocol):
+                if self.store.add(init, None):
+                    self.next_frontier.append(init)
+                    self.depth = 1
+                    if found := self.check(init, 0):
+                        return found
+            while self.next_frontier:
+                if (why := self.budget.depth_spent(self.depth)) is not None:
+                    return Finding("limit", message=why, limit="depth")
+                frontier, self.next_frontier = self.next_frontier, []
+                for state in frontier:
+                    if found := self.expand(state):
+                        return found
+                    if (why := self.budget.states_spent(len(self.store), self.depth)) is not None:
+                        return Finding("limit", message=why, limit="states")
+                    if (why := self.budget.tick(self.depth, self.status)) is not None:
+                        return Finding("limit", message=why, limit="time")
+                if self.next_frontier:
+                    self.depth += 1
+        except KeyboardInterrupt:
+            return Finding("limit", message=self.budget.interrupted(self.depth), limit="interrupt")
+        if missing := self.props.missing_goals():
+            return Finding("violated", missing[0], f"goal {missing[0]!r} is never reached: no reachable state "
+                           "satisfies it")
         return None
 
+    def expand(self, state: Any) -> Finding | None:
+        """Every enabled move from ``state``: new states are checked and queued for the next level."""
+        store, observer, counts, queue = self.store, self.observer, self.coverage.counts, self.next_frontier
+        src = store.key_of(state)
+        fired = False
+        if observer is not None:
+            observer.begin(state)
+        try:
+            for ai, params, nxt in moves(self.protocol, state):
+                fired = True
+                self.generated += 1
+                counts[ai] += 1
+                if store.add(nxt, (src, ai, params)):
+                    queue.append(nxt)
+                    if found := self.check(nxt, self.depth):
+                        self.depth += 1
+                        return found
+                if observer is not None:
+                    observer.edge(ai, params, nxt)
+        except ActionRaised as err:
+            step = Step(err.action.name, err.action.params_dict(err.params), state)
+            return Finding("error", message=str(err), trace=[*self.trace_to(state), step], details=[Raised(err.exc)])
+        if observer is not None:
+            observer.end(state)
+        if not fired and self.deadlock:
+            return Finding("violated", "deadlock", "a reachable state has no enabled action", self.trace_to(state))
+        return None
 
-def select_properties(protocol: Protocol, names: list[str] | None) -> list:
-    from checker.errors import QuorumError, suggest
+    def check(self, state: Any, depth: int) -> Finding | None:
+        """A new state: inside its domains, every invariant true (goals reached are recorded)."""
+        bad = self.typecheck.first_bad(state)
+        if bad is not None:
+            return Finding("error", message=f"type error: {bad}", trace=self.trace_to(state))
+        broken = self.props.broken(state, depth)
+        if broken is not None:
+            return Finding("violated", broken, trace=self.trace_to(state))
+        return None
 
-    if names is None:
-        return [p for p in protocol.properties.values() if p.default]
-    out = []
-    for n in names:
-        if n not in protocol.properties:
-            raise QuorumError(f"{type(protocol).__name__} has no property {n!r}." + suggest(n, protocol.properties))
-        out.append(protocol.properties[n])
-    return out
+    def trace_to(self, state: Any) -> list[Step]:
+        """The shortest trace to ``state``: follow links back, then replay (fingerprints keep no states)."""
+        links, key = [], self.store.key_of(state)
+        while (link := self.store.link(key)) is not None:
+            key, ai, params = link
+            links.append((ai, params))
+        cur = next(s for s in initial_states(self.protocol) if self.store.key_of(s) == key)
+        steps = [Step("Init", {}, cur)]
+        for ai, params in reversed(links):
+            act = self.protocol.actions[ai]
+            cur = fire(act, params, cur)
+            steps.append(Step(act.name, act.params_dict(params), cur))
+        return steps
+
+    def status(self) -> str:
+        n = len(self.store)
+        return (f"depth {self.depth}: {n:,} distinct states, {self.generated:,} generated, "
+                f"{len(self.next_frontier):,} queued, "
+                f"{n / max(self.budget.elapsed(), 1e-9):,.0f} states/s")
+
+    def result(self, engine: str, found: Finding | None) -> Result:
+        """The Result of this search, ending in ``found`` (or holding)."""
+        found = found or Finding("holds")
+        complete = found.verdict != "limit"
+        return Result(
+            found.verdict, engine, self.protocol, property=found.property, trace=found.trace,
+            distinct_states=len(self.store), generated_states=self.generated, depth=self.depth,
+            elapsed_s=self.budget.elapsed(), coverage=self.coverage.as_dict(), message=found.message,
+            warnings=self.coverage.warnings(complete), goals=dict(self.props.reached), checked=self.props.names,
+            details=[*found.details, self.store.details(self.generated)],
+        )
 
 
 def explore(
@@ -81,167 +173,7 @@ def explore(
     store: str = "states",
     progress: Callable[[str], None] | None = None,
 ) -> Result:
-    """Explore every reachable state breadth-first; stop at the first violation."""
-    selected = select_properties(protocol, properties)
-    if any(p.kind in LIVENESS for p in selected):  # needs the whole graph, not a state at a time
-        from checker.explicit.liveness import check_liveness
-
-        return check_liveness(protocol, properties, max_states=max_states, max_depth=max_depth,
-                              max_seconds=max_seconds, deadlock=deadlock, store=store, progress=progress)
-    invariants = [(p.name, p.fn) for p in selected if p.kind == "always"]
-    goals = {p.name: p.fn for p in selected if p.kind == "sometimes"}
-    reached: dict[str, int | None] = dict.fromkeys(goals)
-    actions = protocol.actions
-    counts = [0] * len(actions)
-    typecheck = TypeCheck(protocol)
-    fingerprints = store == "fingerprints"
-    seen: dict[Any, Any] = {}
-    start = time.perf_counter()
-    last_report = last_progress = start
-    generated = 0
-    depth = 0
-    result = Result("holds", "explicit", protocol, checked=[p.name for p in selected])
-
-    def finish(verdict: str, **kw: Any) -> Result:
-        result.verdict = verdict
-        for k, v in kw.items():
-            setattr(result, k, v)
-        result.distinct_states = len(seen)
-        result.generated_states = generated
-        result.depth = depth
-        result.elapsed_s = time.perf_counter() - start
-        result.coverage = {a.name: c for a, c in zip(actions, counts, strict=True)}
-        result.goals = reached
-        result.warnings += [f"action {a.name} never fired" for a, c in zip(actions, counts, strict=True) if c == 0]
-        n = len(seen)
-        result.extra["store"] = store
-        result.extra["collision_probability"] = (n * max(generated - n, 0)) / 2.0**64 if fingerprints else 0.0
-        return result
-
-    def key(state: tuple) -> Any:
-        return hash(state) if fingerprints else state
-
-    def trace_to(state: tuple, last: tuple | None = None) -> list[Step]:
-        """The shortest trace to ``state``: follow parents back, then replay (needed for fingerprints)."""
-        links = []
-        k = key(state)
-        while seen[k] is not None:
-            parent_key, ai, params = seen[k]
-            links.append((ai, params))
-            k = parent_key
-        links.reverse()
-        init = next(s for s in protocol.initial_states() if key(s) == k)
-        steps = [Step("Init", {}, init)]
-        cur = init
-        for ai, params in links:
-            act = actions[ai]
-            cur = act.fn(cur, *params)
-            steps.append(Step(act.name, act.params_dict(params), cur))
-        if last is not None:
-            ai, params, nxt = last
-            steps.append(Step(actions[ai].name, actions[ai].params_dict(params), nxt))
-        return steps
-
-    def check_state(state: tuple, at_depth: int) -> Result | None:
-        bad = typecheck.first_bad(state)
-        if bad is not None:
-            return finish("error", trace=trace_to(state), message=f"type error: {bad}")
-        for name, fn in invariants:
-            if not fn(state):
-                return finish("violated", property=name, trace=trace_to(state))
-        for name, fn in goals.items():
-            if reached[name] is None and fn(state):
-                reached[name] = at_depth
-        return None
-
-    frontier = []
-    try:
-        for init in protocol.initial_states():
-            k = key(init)
-            if k in seen:
-                continue
-            seen[k] = None
-            frontier.append(init)
-            depth = 1
-            found = check_state(init, 0)
-            if found:
-                return found
-        while frontier:
-            if max_depth is not None and depth > max_depth:
-                return finish("limit", message=f"depth limit {max_depth} reached, {nothing(depth - 1)}")
-            next_frontier = []
-            for state in frontier:
-                state_key = key(state) if fingerprints else state
-                fired = False
-                for ai, act in enumerate(actions):
-                    fn = act.fn
-                    for params in act.instances(state):
-                        try:
-                            nxt = fn(state, *params)
-                        except Exception as exc:  # noqa: BLE001 - an exception in a model is a finding
-                            trace = trace_to(state)
-                            trace.append(Step(act.name, act.params_dict(params), state))
-                            return finish(
-                                "error",
-                                trace=trace,
-                                message=f"action {act.label(params)} raised {type(exc).__name__}: {exc}",
-                                extra={**result.extra, "exception": exc},
-                            )
-                        if nxt is None or nxt is False:
-                            continue
-                        fired = True
-                        generated += 1
-                        counts[ai] += 1
-                        k = hash(nxt) if fingerprints else nxt
-                        if k in seen:
-                            continue
-                        seen[k] = (state_key, ai, params)
-                        next_frontier.append(nxt)
-                        found = check_state(nxt, depth)
-                        if found:
-                            depth += 1
-                            found.depth = depth
-                            return found
-                if not fired and deadlock:
-                    return finish("violated", property="deadlock", trace=trace_to(state),
-                                  message="a reachable state has no enabled action")
-                if len(seen) >= (max_states or sys.maxsize):
-                    return finish("limit", message=f"state limit {max_states} reached, {nothing(depth)}")
-                now = time.perf_counter()
-                if now - last_report >= CLOCK_EVERY_S:
-                    last_report = now
-                    if max_seconds is not None and now - start > max_seconds:
-                        return finish("limit", message=f"time limit {max_seconds}s reached, {nothing(depth)}")
-                    if progress and now - last_progress >= PROGRESS_EVERY_S:
-                        last_progress = now
-                        progress(
-                            f"depth {depth}: {len(seen):,} distinct states, {generated:,} generated, "
-                            f"{len(next_frontier):,} queued, {len(seen) / (now - start):,.0f} states/s"
-                        )
-            frontier = next_frontier
-            if frontier:
-                depth += 1
-    except KeyboardInterrupt:
-        return finish("limit", message=f"interrupted, {nothing(depth)}")
-    missing = [g for g, d in reached.items() if d is None]
-    if missing:
-        return finish(
-            "violated",
-            property=missing[0],
-            message=f"goal {missing[0]!r} is never reached: no reachable state satisfies it",
-        )
-    return finish("holds")
-
-
-def successors(protocol: Protocol, state: tuple) -> list[tuple[str, dict, tuple]]:
-    """Every (action, params, next state) from a concrete state; used by replay and simulation."""
-    out = []
-    for act in protocol.actions:
-        for params in act.instances(state):
-            nxt = act.fn(state, *params)
-            if nxt is not None and nxt is not False:
-                out.append((act.name, act.params_dict(params), nxt))
-    return out
-
-
-__all__ = ["explore", "select_properties", "successors"]
+    """Explore every reachable state breadth-first; stop at the first violation (safety properties)."""
+    budget = Budget(max_states=max_states, max_depth=max_depth, max_seconds=max_seconds, progress=progress)
+    search = Search(protocol, PropertySet(protocol, properties), budget, make_store(store), deadlock, None)
+    return search.result("explicit", search.run())

@@ -13,7 +13,9 @@ where the run may stay (not P, or not Q), reachable in the right way: the lasso 
 refinement: an SCC where a strongly fair action is enabled but never taken loses the states that
 enable it, and its remainder is searched again).
 
-Every lasso is replayed through ``checker.core.replay`` and its cycle re-checked — closes, avoids the
+The graph is built by the one breadth-first search (``checker.explicit.bfs``), with ``Graph`` as
+its store and observer: the invariants and goals are checked on the way, exactly as without
+liveness. Every lasso is replayed through ``checker.core.replay`` and its cycle re-checked — closes, avoids the
 property, is fair — from the concrete states before it is shown. Bounded counters (a ballot, a
 term) that sit at their maximum in the cycle are reported: the lasso may be an artefact of the
 bound.
@@ -21,43 +23,112 @@ bound.
 
 from __future__ import annotations
 
-import sys
-import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from checker.core.budget import Budget
+from checker.core.properties import Instance, PropertySet, instances
 from checker.core.replay import replay
-from checker.core.result import Result
+from checker.core.result import Details, Result
+from checker.core.semantics import moves
 from checker.core.trace import Step
 from checker.dsl import fairness
 from checker.dsl.domains import Map, Range, show
-from checker.dsl.protocol import LIVENESS, Protocol
+from checker.dsl.protocol import Protocol
 from checker.errors import InternalError, QuorumError
-from checker.explicit.bfs import TypeCheck, select_properties
+from checker.explicit.bfs import Observer, Search
 
-PROGRESS_EVERY_S = 3.0
 NEXT = -1  # the fairness class "some step that changes the state", WF_vars(Next)
 
 
 @dataclass
-class Graph:
-    """The reachable states, their BFS parents, and the state-changing edges in CSR form."""
+class LivenessDetails(Details):
+    """The fairness assumed, the instance a lasso violates, and the bounds a verdict depends on."""
 
-    states: list = field(default_factory=list)
-    index: dict = field(default_factory=dict)
-    parent: array = field(default_factory=lambda: array("l"))
-    depth_of: array = field(default_factory=lambda: array("l"))  # BFS depth of each state
-    offsets: array = field(default_factory=lambda: array("l", [0]))
-    dst: array = field(default_factory=lambda: array("l"))
-    key: array = field(default_factory=lambda: array("l"))  # fairness class of the edge, or NEXT
-    keys: dict = field(default_factory=dict)  # (action index, values of its `per` params) -> id
-    kinds: list = field(default_factory=list)  # id -> "weak" | "strong"
-    generated: int = 0
-    depth: int = 0
-    system_fair: bool = False  # WF_vars(Next): the run never stops while a step can change the state
+    fairness: dict[str, str]
+    instance: str | None = None
+    bounds_hit: list[str] | None = None
+    bounds_note: str | None = None
+
+    def report_lines(self) -> list[str]:
+        return [self.bounds_note] if self.bounds_note else []
+
+
+class Graph(Observer):
+    """The reachable states, their BFS parents, and the state-changing edges in CSR form.
+
+    It is the search's store (states numbered in the order they are met, each with its first
+    link) and its observer (each state-changing edge with its fairness class)."""
+
+    name = "states"
+
+    def __init__(self, protocol: Protocol, system_fair: bool = False) -> None:
+        self.states: list = []
+        self.index: dict = {}
+        self.links: list = []
+        self.parent = array("l")
+        self.depth_of = array("l")  # BFS depth of each state
+        self.offsets = array("l", [0])
+        self.dst = array("l")
+        self.key = array("l")  # fairness class of the edge, or NEXT
+        self.keys: dict = {}  # (action index, values of its `per` params) -> id
+        self.kinds: list = []  # id -> "weak" | "strong"
+        self.system_fair = system_fair  # WF_vars(Next): the run never stops while a step can change the state
+        self.fair = {ai: (f, idx) for ai, f, idx in fairness_of(protocol)}
+        self._source: Any = None
+
+    # -- the store -------------------------------------------------------------------------
+
+    def key_of(self, state: Any) -> int:
+        return self.index[state]
+
+    def add(self, state: Any, link: Any) -> bool:
+        if state in self.index:
+            return False
+        par = -1 if link is None else link[0]
+        self.index[state] = len(self.states)
+        self.states.append(state)
+        self.links.append(link)
+        self.parent.append(par)
+        self.depth_of.append(self.depth_of[par] + 1 if par >= 0 else 0)
+        return True
+
+    def link(self, key: int) -> Any:
+        return self.links[key]
+
+    def __len__(self) -> int:
+        return len(self.states)
+
+    def details(self, generated: int) -> Details:
+        return LivenessDetails({})
+
+    # -- the observer ----------------------------------------------------------------------
+
+    def begin(self, state: Any) -> None:
+        self._source = state
+
+    def edge(self, ai: int, params: tuple, nxt: Any) -> None:
+        if nxt == self._source:
+            return  # stuttering: never needed by fairness nor by a cycle
+        self.dst.append(self.index[nxt])
+        fa = self.fair.get(ai)
+        if fa is None:
+            self.key.append(NEXT)
+            return
+        k = (ai, tuple(params[i] for i in fa[1]))
+        kid = self.keys.get(k)
+        if kid is None:
+            kid = self.keys[k] = len(self.kinds)
+            self.kinds.append(fa[0].kind)
+        self.key.append(kid)
+
+    def end(self, state: Any) -> None:
+        self.offsets.append(len(self.dst))
+
+    # -- reading it ------------------------------------------------------------------------
 
     def out(self, v: int) -> range:
         return range(self.offsets[v], self.offsets[v + 1])
@@ -70,29 +141,8 @@ class Graph:
         return path[::-1]
 
 
-@dataclass
-class Instance:
-    """One liveness property for one value of its parameters, e.g. ``decides(p=p2)``."""
-
-    prop: Any
-    args: dict[str, Any]
-
-    @property
-    def label(self) -> str:
-        args = ", ".join(f"{k}={show(v)}" for k, v in self.args.items())
-        return f"{self.prop.name}({args})" if args else self.prop.name
-
-    def pair(self, state: Any) -> tuple[bool, bool]:
-        """(P, Q) for leads_to; (True, P) for eventually and always_eventually."""
-        value = self.prop.fn(state, **self.args)
-        if self.prop.kind == "leads_to":
-            if not (isinstance(value, tuple) and len(value) == 2):
-                raise QuorumError(f"leads_to property {self.prop.name} must return a pair (P, Q), not {value!r}")
-            return bool(value[0]), bool(value[1])
-        return True, bool(value)
-
-
-def _fairness_of(protocol: Protocol) -> list[tuple[int, fairness.Fairness, tuple[int, ...]]]:
+def fairness_of(protocol: Protocol) -> list[tuple[int, fairness.Fairness, tuple[int, ...]]]:
+    """(action index, its fairness, the indices of the parameters it is fair per) for each fair action."""
     out = []
     for ai, act in enumerate(protocol.actions):
         fair = fairness.parse(act.fairness, act.name, act.param_names)
@@ -101,15 +151,12 @@ def _fairness_of(protocol: Protocol) -> list[tuple[int, fairness.Fairness, tuple
     return out
 
 
-def instances(protocol: Protocol, prop: Any) -> list[Instance]:
-    names = list(prop.over)
-    domains = [protocol._source(prop.name, n, d) for n, d in prop.over.items()]
-    out, combos = [], [()]
-    for dom in domains:
-        combos = [c + (v,) for c in combos for v in dom]
-    for combo in combos:
-        out.append(Instance(prop, dict(zip(names, combo, strict=True))))
-    return out
+LIMIT_WORDS = {
+    "depth": "depth limit {max_depth} reached: no liveness verdict on a partial graph",
+    "states": "state limit {max_states} reached: no liveness verdict on a partial graph",
+    "time": "time limit {max_seconds}s reached while building the graph",
+    "interrupt": "interrupted while building the graph",
+}
 
 
 def check_liveness(
@@ -131,145 +178,22 @@ def check_liveness(
     if store != "states":
         raise QuorumError(f"liveness needs every state and edge of the graph: store={store!r} is not supported; "
                           'drop --fingerprints / store = "fingerprints"')
-    selected = select_properties(protocol, properties)
-    result = Result("holds", "liveness", protocol, checked=[p.name for p in selected])
-    start = time.perf_counter()
-    graph = Graph(system_fair=not stutter)
-    found = _build(protocol, graph, selected, result, max_states, max_depth, max_seconds, deadlock, progress, start)
-    result.distinct_states = len(graph.states)
-    result.generated_states = graph.generated
-    result.depth = graph.depth
+    graph = Graph(protocol, system_fair=not stutter)
+    budget = Budget(max_states=max_states, max_depth=max_depth, max_seconds=max_seconds, progress=progress)
+    search = Search(protocol, PropertySet(protocol, properties), budget, graph, deadlock, graph)
+    found = search.run()
+    if found is not None and found.limit is not None:
+        found.message = LIMIT_WORDS[found.limit].format(max_depth=max_depth, max_states=max_states,
+                                                        max_seconds=max_seconds)
+    result = search.result("liveness", found)
+    details = LivenessDetails({a.name: str(fairness.parse(a.fairness, a.name, a.param_names))
+                               for a in protocol.actions if a.fairness})
+    result.details = [d for d in result.details if not isinstance(d, LivenessDetails)] + [details]
     if found is None:
-        for prop in selected:
-            if prop.kind not in LIVENESS:
-                continue
-            for inst in instances(protocol, prop):
-                if _check_instance(protocol, graph, inst, result):
-                    break
-            if result.verdict != "holds":
+        for prop in search.props.liveness:
+            if any(_check_instance(protocol, graph, inst, result, details) for inst in instances(protocol, prop)):
                 break
-    result.elapsed_s = time.perf_counter() - start
-    result.extra["fairness"] = {a.name: str(fairness.parse(a.fairness, a.name, a.param_names))
-                                for a in protocol.actions if a.fairness}
-    return result
-
-
-# -- the graph ---------------------------------------------------------------------------------
-
-
-def _build(protocol, graph, selected, result, max_states, max_depth, max_seconds, deadlock, progress, start):
-    """Breadth-first construction; a safety finding (or a limit) ends it and is put in ``result``."""
-    invariants = [(p.name, p.fn) for p in selected if p.kind == "always"]
-    goals = {p.name: p.fn for p in selected if p.kind == "sometimes"}
-    reached: dict[str, int | None] = dict.fromkeys(goals)
-    fair = {ai: (f, idx) for ai, f, idx in _fairness_of(protocol)}
-    actions = protocol.actions
-    counts = [0] * len(actions)
-    typecheck = TypeCheck(protocol)
-    states, index, parent, depth_of = graph.states, graph.index, graph.parent, graph.depth_of
-    last_report = start
-
-    def add(state: Any, par: int) -> int | None:
-        """Index of a new state; None if the state is a finding (recorded in result)."""
-        i = len(states)
-        index[state] = i
-        states.append(state)
-        parent.append(par)
-        depth_of.append(depth_of[par] + 1 if par >= 0 else 0)
-        bad = typecheck.first_bad(state)
-        if bad is not None:
-            return _finding(result, graph, "error", None, i, f"type error: {bad}")
-        for name, fn in invariants:
-            if not fn(state):
-                return _finding(result, graph, "violated", name, i, "")
-        for name, fn in goals.items():
-            if reached[name] is None and fn(state):
-                reached[name] = depth_of[i]
-        return i
-
-    def finish_coverage() -> None:
-        result.coverage = {a.name: c for a, c in zip(actions, counts, strict=True)}
-        result.goals = reached
-        result.warnings += [f"action {a.name} never fired" for a, c in zip(actions, counts, strict=True) if c == 0]
-
-    for init in protocol.initial_states():
-        if init not in index and add(init, -1) is None:
-            return result
-    v = 0
-    try:
-        while v < len(states):
-            state = states[v]
-            if max_depth is not None and depth_of[v] >= max_depth:
-                return _limit(result, f"depth limit {max_depth} reached: no liveness verdict on a partial graph")
-            fired = False
-            for ai, act in enumerate(actions):
-                fa = fair.get(ai)
-                for params in act.instances(state):
-                    try:
-                        nxt = act.fn(state, *params)
-                    except Exception as exc:  # noqa: BLE001 - an exception in a model is a finding
-                        _finding(result, graph, "error", None, v,
-                                 f"action {act.label(params)} raised {type(exc).__name__}: {exc}")
-                        result.trace.append(Step(act.name, act.params_dict(params), state))
-                        return result
-                    if nxt is None or nxt is False:
-                        continue
-                    fired = True
-                    graph.generated += 1
-                    counts[ai] += 1
-                    if nxt == state:
-                        continue  # stuttering: never needed by fairness nor by a cycle
-                    w = index.get(nxt)
-                    if w is None:
-                        w = add(nxt, v)
-                        if w is None:
-                            finish_coverage()
-                            return result
-                    graph.dst.append(w)
-                    if fa is None:
-                        graph.key.append(NEXT)
-                    else:
-                        k = (ai, tuple(params[i] for i in fa[1]))
-                        kid = graph.keys.get(k)
-                        if kid is None:
-                            kid = graph.keys[k] = len(graph.kinds)
-                            graph.kinds.append(fa[0].kind)
-                        graph.key.append(kid)
-            graph.offsets.append(len(graph.dst))
-            graph.depth = max(graph.depth, depth_of[v] + 1)
-            if not fired and deadlock:
-                _finding(result, graph, "violated", "deadlock", v, "a reachable state has no enabled action")
-                finish_coverage()
-                return result
-            if len(states) >= (max_states or sys.maxsize):
-                return _limit(result, f"state limit {max_states} reached: no liveness verdict on a partial graph")
-            now = time.perf_counter()
-            if now - last_report >= PROGRESS_EVERY_S:
-                last_report = now
-                if max_seconds is not None and now - start > max_seconds:
-                    return _limit(result, f"time limit {max_seconds}s reached while building the graph")
-                if progress:
-                    progress(f"graph: {len(states):,} states, {v:,} expanded, {len(graph.dst):,} edges")
-            v += 1
-    except KeyboardInterrupt:
-        return _limit(result, "interrupted while building the graph")
-    finish_coverage()
-    missing = [g for g, d in reached.items() if d is None]
-    if missing:
-        result.verdict, result.property = "violated", missing[0]
-        result.message = f"goal {missing[0]!r} is never reached: no reachable state satisfies it"
-        return result
-    return None
-
-
-def _finding(result: Result, graph: Graph, verdict: str, prop: str | None, v: int, message: str) -> None:
-    result.verdict, result.property, result.message = verdict, prop, message
-    result.trace = _steps(result.protocol, [graph.states[i] for i in graph.path_to(v)])
-    return None
-
-
-def _limit(result: Result, message: str) -> Result:
-    result.verdict, result.message = "limit", message
+    result.elapsed_s = budget.elapsed()
     return result
 
 
@@ -283,23 +207,24 @@ def _steps(protocol: Protocol, states: list, keys: list | None = None, graph: Gr
 
 
 def _step_between(protocol: Protocol, src: Any, dst: Any, want: int, graph: Graph | None) -> Step:
-    for ai, act in enumerate(protocol.actions):
-        fa = fairness.parse(act.fairness, act.name, act.param_names) if want != NEXT else None
-        for params in act.instances(src):
-            if act.fn(src, *params) != dst:
+    for ai, params, nxt in moves(protocol, src):
+        if nxt != dst:
+            continue
+        act = protocol.actions[ai]
+        if want != NEXT:
+            fa = fairness.parse(act.fairness, act.name, act.param_names)
+            k = (ai, tuple(params[act.param_names.index(p)] for p in fa.per)) if fa else None
+            if graph.keys.get(k) != want:
                 continue
-            if want != NEXT:
-                k = (ai, tuple(params[act.param_names.index(p)] for p in fa.per)) if fa else None
-                if graph.keys.get(k) != want:
-                    continue
-            return Step(act.name, act.params_dict(params), dst)
+        return Step(act.name, act.params_dict(params), dst)
     raise InternalError(f"liveness: no action leads from {src} to {dst}")
 
 
 # -- one property ------------------------------------------------------------------------------
 
 
-def _check_instance(protocol: Protocol, graph: Graph, inst: Instance, result: Result) -> bool:
+def _check_instance(protocol: Protocol, graph: Graph, inst: Instance, result: Result,
+                    details: LivenessDetails) -> bool:
     """Search a fair lasso violating ``inst``; on one, fill ``result`` and return True."""
     kind = inst.prop.kind
     n = len(graph.states)
@@ -324,7 +249,7 @@ def _check_instance(protocol: Protocol, graph: Graph, inst: Instance, result: Re
         if best is None or prefix_length(entry) < best[2]:
             best = (entry, comp, prefix_length(entry))
     if best is None:
-        _note_bounds_before(protocol, graph, inst, dist, result)
+        _note_bounds_before(protocol, graph, inst, dist, details)
         return False
     entry, comp, _ = best
     prefix = _region_path(graph, via, entry)
@@ -335,13 +260,13 @@ def _check_instance(protocol: Protocol, graph: Graph, inst: Instance, result: Re
     loop_start = len(prefix) - 1
     result.verdict, result.property, result.trace = "violated", inst.prop.name, confirm_lasso(
         protocol, trace, loop_start, inst, graph.system_fair)
-    result.extra["loop_start"] = loop_start
-    result.extra["instance"] = inst.label
+    result.loop_start = loop_start
+    details.instance = inst.label
     result.message = _lasso_message(protocol, graph, inst, entry, trace, loop_start)
     hit = bounds_hit(protocol, [s.state for s in trace[loop_start:]])
     if hit:
-        result.extra["bounds_hit"] = hit
-        result.extra["bounds_note"] = (
+        details.bounds_hit = hit
+        details.bounds_note = (
             f"bounds hit in the cycle: {', '.join(hit)} (the largest value the domain allows) — the run may stop "
             "here only because the bound does; with a larger bound it could go on, and the verdict is about this "
             "bound only"
@@ -580,7 +505,7 @@ def confirm_lasso(
 
 def unfair_classes(protocol: Protocol, cycle: list[Step], system_fair: bool = False) -> list[str]:
     """Fairness classes the cycle (its first state repeated at its end) violates, from concrete states."""
-    fair = _fairness_of(protocol)
+    fair = fairness_of(protocol)
     states = [s.state for s in cycle[:-1]] or [cycle[0].state]
 
     def class_of(ai: int, params: tuple, per: tuple[int, ...]) -> tuple:
@@ -590,13 +515,11 @@ def unfair_classes(protocol: Protocol, cycle: list[Step], system_fair: bool = Fa
     enabled: list[set] = []
     for st in states:
         on: set = set()
-        for ai, act in enumerate(protocol.actions):
-            for params in act.instances(st):
-                nxt = act.fn(st, *params)
-                if nxt is not None and nxt is not False and nxt != st:
-                    on.add("next")
-                    if ai in by_action:
-                        on.add(class_of(ai, params, by_action[ai][1]))
+        for ai, params, nxt in moves(protocol, st):
+            if nxt != st:
+                on.add("next")
+                if ai in by_action:
+                    on.add(class_of(ai, params, by_action[ai][1]))
         enabled.append(on)
     taken: set = set()
     for prev, step in zip(cycle, cycle[1:], strict=False):
@@ -650,13 +573,14 @@ def bounds_hit(protocol: Protocol, states: list) -> list[str]:
     return hit
 
 
-def _note_bounds_before(protocol: Protocol, graph: Graph, inst: Instance, dist: array, result: Result) -> None:
+def _note_bounds_before(protocol: Protocol, graph: Graph, inst: Instance, dist: array,
+                        details: LivenessDetails) -> None:
     """A holding liveness property whose runs can reach a bound before it holds: say so."""
     waiting = [i for i in range(len(graph.states)) if dist[i] >= 0]
     hit = bounds_hit(protocol, [graph.states[i] for i in waiting])
     if hit:
-        result.extra.setdefault("bounds_note", (
+        details.bounds_note = details.bounds_note or (
             f"{inst.label} holds within these bounds, but runs reach {', '.join(hit[:4])}"
             f"{' …' if len(hit) > 4 else ''} (a domain's maximum) before it holds: with larger bounds such runs "
             "might go on without it, so the verdict covers these bounds only"
-        ))
+        )

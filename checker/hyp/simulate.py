@@ -19,18 +19,19 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as fix_seed
 from hypothesis import strategies as st
 
+from checker.core import semantics
+from checker.core.properties import select_properties
 from checker.core.replay import confirm_violation, replay
-from checker.core.result import Result
+from checker.core.result import Details, Raised, Result
+from checker.core.semantics import ActionRaised, TypeCheck
 from checker.core.shrink import shrink_trace
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
-from checker.explicit.bfs import TypeCheck, select_properties, successors
 
 PROGRESS_EVERY_S = 3.0
 DEFAULT_DEPTH = 60
@@ -44,6 +45,32 @@ class Finding(Exception):  # noqa: N818 - not an error of ours: a walk that foun
                  exc: BaseException | None = None) -> None:
         super().__init__(message or f"{prop} violated after {len(trace) - 1} steps")
         self.kind, self.trace, self.prop, self.message, self.exc = kind, trace, prop, message, exc
+
+
+@dataclass
+class SimulationDetails(Details):
+    """How many walks and steps a simulation took, how fast, and how its finding shrank."""
+
+    seed: int
+    walks: int
+    steps: int
+    walks_per_second: float
+    steps_per_second: float
+    found_after_walks: int | None = None
+    found_after_s: float | None = None
+    first_trace_steps: int | None = None
+    hypothesis_steps: int | None = None
+    shrunk_steps: int | None = None
+
+    def report_lines(self) -> list[str]:
+        line = (f"seed {self.seed} (rerun: -o seed={self.seed}); {self.walks:,} walks, {self.steps:,} steps; "
+                f"{self.walks_per_second:,.0f} walks/s, {self.steps_per_second:,.0f} steps/s")
+        if self.found_after_walks is not None:
+            line += f"; found after {self.found_after_walks:,} walks in {self.found_after_s:.2f}s"
+            if self.shrunk_steps is not None:
+                line += (f"; {self.first_trace_steps} steps as found, {self.hypothesis_steps} after Hypothesis's "
+                         f"shrinking, {self.shrunk_steps} after the protocol-aware pass")
+        return [line]
 
 
 class BudgetSpent(KeyboardInterrupt):
@@ -132,12 +159,10 @@ def simulate(
             enabled = moves.get(state)
             if enabled is None:
                 try:
-                    found = successors(protocol, state)
-                except Exception as exc:  # noqa: BLE001 - an exception in a model is a finding
-                    label, params = _raising_action(protocol, state)
-                    trace.append(Step(label, params, state))
-                    raise Finding("error", trace, message=f"action {trace[-1].label} raised {type(exc).__name__}: "
-                                  f"{exc}", exc=exc) from exc
+                    found = semantics.steps(protocol, state)
+                except ActionRaised as err:
+                    trace.append(Step(err.action.name, err.action.params_dict(err.params), state))
+                    raise Finding("error", trace, message=str(err), exc=err.exc) from err
                 if not found and deadlock:
                     raise Finding("violated", trace, "deadlock", "a reachable state has no enabled action")
                 # A step that changes nothing cannot break an invariant: draw only among real moves.
@@ -198,13 +223,14 @@ def simulate(
     result.coverage = counts
     result.goals = reached
     searched = stats.found_s if stats.found_s is not None else elapsed  # rates exclude shrinking
-    result.extra.update(
+    details = SimulationDetails(
         seed=seed,
         walks=stats.walks,
         steps=stats.steps,
         walks_per_second=round(stats.walks / searched, 1) if searched else 0.0,
         steps_per_second=round(stats.steps / searched, 1) if searched else 0.0,
     )
+    result.details.append(details)
     if finding is None:
         result.message = (
             f"no violation in {stats.walks:,} walks of up to {depth} steps ({stats.steps:,} steps, "
@@ -213,28 +239,28 @@ def simulate(
         result.warnings += [f"action {n} never fired in {stats.walks:,} walks" for n, c in counts.items() if c == 0]
         result.warnings += [f"goal {g} never reached in {stats.walks:,} walks" for g, d in reached.items() if d is None]
     else:
-        _report_finding(result, protocol, finding, stats, shrink)
-    result.extra["bounds_note"] = _note(result, seed)
+        _report_finding(result, details, protocol, finding, stats, shrink)
     return result
 
 
-def _report_finding(result: Result, protocol: Protocol, f: Finding, stats: _Stats, shrink: bool) -> None:
+def _report_finding(result: Result, details: SimulationDetails, protocol: Protocol, f: Finding, stats: _Stats,
+                    shrink: bool) -> None:
     """Fill in the result from a finding: replayed, then (for violations) shrunk protocol-aware."""
-    result.extra.update(found_after_walks=stats.found_walks, found_after_s=round(stats.found_s or 0.0, 3),
-                        first_trace_steps=stats.found_steps, hypothesis_steps=len(f.trace) - 1)
+    details.found_after_walks, details.found_after_s = stats.found_walks, round(stats.found_s or 0.0, 3)
+    details.first_trace_steps, details.hypothesis_steps = stats.found_steps, len(f.trace) - 1
     if f.kind == "violated":
         trace = confirm_violation(protocol, f.trace, f.prop, source="simulate")
         if shrink:
             trace = shrink_trace(protocol, trace, f.prop)
         result.verdict, result.property, result.trace = "violated", f.prop, trace
         result.message = f.message if f.prop == "deadlock" else ""
-        result.extra["shrunk_steps"] = len(trace) - 1
+        details.shrunk_steps = len(trace) - 1
         return
     # An error: the last step repeats the state in which the action raised (as the explorer does).
     replayed = replay(protocol, f.trace[:-1] if f.exc is not None else f.trace, source="simulate")
     if f.exc is not None:
         replayed.append(f.trace[-1])
-        result.extra["exception"] = f.exc
+        result.details.append(Raised(f.exc))
     result.verdict, result.trace, result.message = "error", replayed, f.message
 
 
@@ -242,17 +268,6 @@ def _report_finding(result: Result, protocol: Protocol, f: Finding, stats: _Stat
 def _index(n: int) -> st.SearchStrategy[int]:
     """The strategy for "one of n moves" (built once per n: strategies are costly to construct)."""
     return st.integers(0, n - 1)
-
-
-def _raising_action(protocol: Protocol, state: tuple) -> tuple[str, dict[str, Any]]:
-    """The first action instance that raises in ``state`` (to name it in the trace)."""
-    for act in protocol.actions:
-        for params in act.instances(state):
-            try:
-                act.fn(state, *params)
-            except Exception:  # noqa: BLE001 - looking for the one that raises
-                return act.name, act.params_dict(params)
-    return "?", {}
 
 
 def _report(stats: _Stats, start: float, progress: Callable[[str], None] | None) -> None:
@@ -264,15 +279,3 @@ def _report(stats: _Stats, start: float, progress: Callable[[str], None] | None)
         rate = stats.walks / (now - start)
         seen = len(stats.seen)
         progress(f"{stats.walks:,} walks, {stats.steps:,} steps, {seen:,} distinct states, {rate:,.0f} walks/s")
-
-
-def _note(result: Result, seed: int) -> str:
-    x = result.extra
-    line = (f"seed {seed} (rerun: -o seed={seed}); {x['walks']:,} walks, {x['steps']:,} steps; "
-            f"{x['walks_per_second']:,.0f} walks/s, {x['steps_per_second']:,.0f} steps/s")
-    if "found_after_walks" in x:
-        line += f"; found after {x['found_after_walks']:,} walks in {x['found_after_s']:.2f}s"
-        if "shrunk_steps" in x:
-            line += (f"; {x['first_trace_steps']} steps as found, {x['hypothesis_steps']} after Hypothesis's "
-                     f"shrinking, {x['shrunk_steps']} after the protocol-aware pass")
-    return line

@@ -28,12 +28,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from checker.core import semantics
 from checker.core.diff import changes
+from checker.core.properties import select_properties
 from checker.core.replay import confirm_violation
 from checker.core.shrink import shrink_trace
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
-from checker.explicit.bfs import select_properties, successors
 
 
 class CoverageWarning(UserWarning):
@@ -82,7 +83,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         if self._cache is None or self._cache[0] is not state:
             by_action: dict[str, dict[str, Step]] = {}
             try:
-                found = successors(self.protocol, state)
+                found = semantics.steps(self.protocol, state)
             except Exception as exc:  # noqa: BLE001 - an exception in a model is a finding
                 raise AssertionError(
                     f"an action raised {type(exc).__name__}: {exc} in the state after\n"

@@ -17,7 +17,7 @@ from checker.core.trace import Step
 from checker.dsl.domains import Map, show
 from checker.dsl.params import From
 from checker.dsl.protocol import Protocol
-from checker.render.roles import ENVIRONMENT, Cast, MessageVar, _param_specs, cast, fault_kind
+from checker.render.roles import ENVIRONMENT, Cast, MessageVar, declared_params, cast, fault_kind
 
 
 @dataclass
@@ -219,7 +219,7 @@ def _taken_kinds(protocol: Protocol) -> set[tuple[str, str | None]]:
     for a in protocol.actions:
         if fault_kind(protocol, a.name):
             continue  # a fault that loses or duplicates a message does not receive it
-        for spec in _param_specs(protocol, a.name).values():
+        for spec in declared_params(protocol, a.name).values():
             if isinstance(spec, From):
                 out.add((spec.var, spec.kind))
     return out

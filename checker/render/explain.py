@@ -212,7 +212,7 @@ def explain(protocol: Protocol, state: Any, prop: str) -> Explanation:
 def _liveness(protocol: Protocol, state: Any, prop: str, spec: Any, custom: str) -> Explanation:
     """A liveness property: which instance is still unsatisfied in the last state (the state the
     run's cycle returns to, so it stays unsatisfied for ever)."""
-    from checker.explicit.liveness import instances
+    from checker.core.properties import instances
 
     lines = [f"{prop} fails on a run that ends in a cycle (a lasso); in the last state, which the cycle "
              "returns to:"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from checker.core import semantics
 from checker.core.trace import Step, param_json
 from checker.dsl.domains import FnMap, show
 from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
-from checker.explicit.bfs import successors
 
 
 def value_to_itf(value: Any) -> Any:
@@ -99,7 +99,7 @@ def import_trace(protocol: Protocol, doc: dict[str, Any], where: str = "ITF trac
 def _step_to(protocol: Protocol, before: Any, after: Any, meta: dict, where: str, i: int) -> Step:
     """The action (and parameters) that leads from ``before`` to ``after``."""
     named = meta.get("action")
-    for action, params, nxt in successors(protocol, before):
+    for action, params, nxt in semantics.steps(protocol, before):
         if nxt == after and (named is None or named == action):
             return Step(action, params, after)
     raise QuorumError(f"{where}: no action of {type(protocol).__name__} leads from state {i - 1} to state {i}"

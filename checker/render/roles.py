@@ -100,7 +100,7 @@ class Cast:
         first = step.action.split("_")[0]
         if first in self.role_of and len(step.action) > len(first):
             return first
-        specs = _param_specs(self.protocol, step.action)
+        specs = declared_params(self.protocol, step.action)
         for name, value in step.params.items():
             spec = specs.get(name)
             dom = getattr(self.protocol, spec, None) if isinstance(spec, str) else spec
@@ -153,7 +153,8 @@ def cast(protocol: Protocol) -> Cast:
     return result
 
 
-def _param_specs(protocol: Protocol, action_name: str) -> dict[str, Any]:
+def declared_params(protocol: Protocol, action_name: str) -> dict[str, Any]:
+    """The domains an action declared for its parameters in @action(...), by name ({} if unknown)."""
     try:
         fn = protocol.action(action_name).fn
     except Exception:  # noqa: BLE001 - unknown action: no declared domains

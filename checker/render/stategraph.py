@@ -13,10 +13,10 @@ from typing import Any
 
 import networkx as nx
 
+from checker.core import semantics
 from checker.core.diff import changes
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
-from checker.explicit.bfs import successors
 
 FULL_LIMIT = 60
 MAX_BRANCH = 2  # off-path successors drawn per trace state in a neighbourhood; the rest are counted
@@ -44,7 +44,7 @@ def _explore(protocol: Protocol, limit: int) -> tuple[dict[Any, int], list[tuple
             queue.append(s)
     while queue:
         s = queue.popleft()
-        for action, params, nxt in successors(protocol, s):
+        for action, params, nxt in semantics.steps(protocol, s):
             if nxt not in ids:
                 if len(ids) >= limit:
                     return None
@@ -82,7 +82,7 @@ def build(protocol: Protocol, trace: list[Step], *, limit: int = FULL_LIMIT) -> 
             if i:
                 parent[s] = path[i - 1]
             off_path = 0
-            for action, params, nxt in sorted(successors(protocol, s), key=lambda t: _edge_label(t[0], t[1])):
+            for action, params, nxt in sorted(semantics.steps(protocol, s), key=lambda t: _edge_label(t[0], t[1])):
                 label = _edge_label(action, params)
                 if (s, label, nxt) not in path_edges and nxt not in on_path:
                     off_path += 1

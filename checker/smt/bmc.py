@@ -12,20 +12,29 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import z3
 
+from checker.core.properties import select_properties
 from checker.core.replay import confirm_violation, replay
-from checker.core.result import Result
+from checker.core.result import Details, Result
+from checker.core.semantics import TypeCheck
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
 from checker.errors import InternalError
-from checker.explicit.bfs import TypeCheck, select_properties
 from checker.smt.transition import Encoder, SymState
 
 DOMAIN = "domain"  # pseudo-property: every variable stays inside its declared domain
 DEADLOCK = "deadlock"
+
+
+@dataclass
+class BmcDetails(Details):
+    """Encoding and solving seconds per depth (what ``--json`` calls ``depth_times``)."""
+
+    depth_times: list[dict[str, Any]]
 
 
 def bmc(
@@ -55,7 +64,7 @@ def bmc(
         result.depth = k
         result.elapsed_s = time.perf_counter() - start
         result.goals = goals
-        result.extra["depth_times"] = timings
+        result.details.append(BmcDetails(timings))
         for key, value in kw.items():
             setattr(result, key, value)
         return result

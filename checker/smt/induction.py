@@ -17,19 +17,41 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import z3
 
+from checker.core.properties import select_properties
 from checker.core.replay import violates
-from checker.core.result import Result
+from checker.core.result import Details, Result
+from checker.core.semantics import TypeCheck, fire
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
 from checker.errors import InternalError, QuorumError, suggest
-from checker.explicit.bfs import TypeCheck, select_properties
 from checker.smt.bmc import bmc
 from checker.smt.symbolic import SymSet, equal, to_bool
 from checker.smt.transition import Encoder, SymState
+
+
+@dataclass
+class InductionDetails(Details):
+    """Solver seconds per query, k, and for a counterexample to induction the conjuncts it broke."""
+
+    solve_s: dict[str, float]
+    k: int
+    verdict_line: str | None = None  # the engine's own wording: "inductive: ... for <bounds>"
+    cti: bool | None = None
+    broken: list[str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        doc = super().to_json()
+        if doc.pop("verdict_line", None) is not None:
+            doc["summary"] = self.verdict_line
+        return doc
+
+    def summary(self) -> str | None:
+        return self.verdict_line
 
 
 def induction(
@@ -52,10 +74,14 @@ def induction(
     say = progress or (lambda _line: None)
     times: dict[str, float] = {}
 
-    def finish(result: Result, **extra: Any) -> Result:
+    def finish(result: Result, summary: str | None = None) -> Result:
         result.elapsed_s = time.perf_counter() - start
         result.checked = conjuncts + consequences
-        result.extra.update(solve_s=times, k=k, **extra)
+        found = result.detail(InductionDetails)
+        if found is None:
+            result.details.append(InductionDetails(solve_s=times, k=k, verdict_line=summary))
+        else:
+            found.solve_s, found.k = times, k
         return result
 
     say(f"base case: Init ⇒ Inv for every state within {k - 1} steps")
@@ -150,7 +176,7 @@ def _cti(protocol: Protocol, enc: Encoder, model: z3.ModelRef, states: list[SymS
     )
     result = Result("violated", "induction", protocol, property=what, trace=trace, message=message,
                     depth=len(trace) - 1)
-    result.extra.update(cti=True, broken=broken, summary=summary)
+    result.details.append(InductionDetails(solve_s={}, k=1, verdict_line=summary, cti=True, broken=broken))
     return result
 
 
@@ -163,7 +189,7 @@ def confirm_cti(protocol: Protocol, trace: list[Step], conjuncts: list[str]) -> 
             raise InternalError(f"induction: state {i} of its CTI does not satisfy {failing or 'its domains'}")
     for i in range(1, len(trace)):
         act = protocol.action(trace[i].action)
-        nxt = act.fn(trace[i - 1].state, *(trace[i].params[n] for n in act.param_names))
+        nxt = fire(act, tuple(trace[i].params[n] for n in act.param_names), trace[i - 1].state)
         if nxt != trace[i].state:
             raise InternalError(f"induction: step {i} of its CTI, {trace[i].label}, leads to {nxt}, "
                                 f"not to the state Z3 claims: {trace[i].state}")

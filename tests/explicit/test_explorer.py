@@ -117,10 +117,10 @@ def test_interrupt_keeps_what_was_found(monkeypatch):
 
 
 def test_progress_lines_on_long_runs(monkeypatch):
-    import checker.explicit.bfs as explorer
+    import checker.core.budget as budget
 
-    monkeypatch.setattr(explorer, "PROGRESS_EVERY_S", 0.0)
-    monkeypatch.setattr(explorer, "CLOCK_EVERY_S", 0.0)
+    monkeypatch.setattr(budget, "PROGRESS_EVERY_S", 0.0)
+    monkeypatch.setattr(budget, "CLOCK_EVERY_S", 0.0)
     lines: list[str] = []
     check(Paxos(ballots=1), progress=lines.append)
     assert lines and "distinct states" in lines[-1] and "states/s" in lines[-1]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
 from checker.cli.spec import load_protocol
 from checker.core.replay import confirm_violation, replay
-from checker.core.trace import Step, param_json
-from checker.dsl.params import From
-from checker.dsl.protocol import Protocol
+from checker.core.trace import step_from_json
 from checker.errors import QuorumError
 
 
@@ -51,7 +48,7 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
     else:
         if "trace" not in doc:
             raise QuorumError(f"{path}: no \"trace\": write one with quorum check ... --out DIR")
-        steps = [_step(protocol, s, path, i) for i, s in enumerate(doc["trace"])]
+        steps = [step_from_json(protocol, s, path, i) for i, s in enumerate(doc["trace"])]
     prop = doc.get("property") if doc.get("verdict") == "violated" else None
     source = f"trace file {path}"
     if prop in protocol.properties and protocol.properties[prop].kind == "always" or prop == "deadlock":
@@ -65,24 +62,3 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
 
 
-def _step(protocol: Protocol, data: dict, path: Path, i: int) -> Step:
-    """One step of a trace.json, its parameters decoded through the action's domains."""
-    try:
-        state = protocol.state_from_json(data["state"])
-        if data["action"] == "Init":
-            return Step("Init", {}, state)
-        act = protocol.action(data["action"])
-        sources = dict(zip(act.param_names, act.sources, strict=True))
-        params = {k: _param(protocol, sources[k], v) for k, v in data.get("params", {}).items()}
-    except (KeyError, TypeError, ValueError) as err:
-        raise QuorumError(f"{path}: step {i} does not fit {type(protocol).__name__}: {err!r}") from None
-    return Step(data["action"], params, state)
-
-
-def _param(protocol: Protocol, source: Any, value: Any) -> Any:
-    if isinstance(source, From):
-        return protocol.variables[source.var].domain.of.from_json(value)
-    for candidate in source:
-        if param_json(candidate) == value:
-            return candidate
-    raise ValueError(f"parameter value {value!r} is not in its domain")

@@ -1,0 +1,88 @@
+"""The properties a check selects, split by kind and evaluated on concrete states.
+
+Every engine gets its invariants, reachability goals and liveness properties from a
+``PropertySet``: an invariant broken in a state is a finding, a goal is recorded at the first
+depth it is reached, and goals never reached are findings at the end (vacuity).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from checker.dsl.domains import show
+from checker.dsl.protocol import LIVENESS, Property, Protocol
+from checker.errors import QuorumError, suggest
+
+
+def select_properties(protocol: Protocol, names: list[str] | None) -> list[Property]:
+    """The named properties (unknown names are bad input), or the protocol's defaults."""
+    if names is None:
+        return [p for p in protocol.properties.values() if p.default]
+    out = []
+    for n in names:
+        if n not in protocol.properties:
+            raise QuorumError(f"{type(protocol).__name__} has no property {n!r}." + suggest(n, protocol.properties))
+        out.append(protocol.properties[n])
+    return out
+
+
+class PropertySet:
+    """Invariants, goals and liveness properties of one check, with the goals reached so far."""
+
+    def __init__(self, protocol: Protocol, names: list[str] | None) -> None:
+        self.selected = select_properties(protocol, names)
+        self.names = [p.name for p in self.selected]
+        self.invariants = [(p.name, p.fn) for p in self.selected if p.kind == "always"]
+        self.goals = {p.name: p.fn for p in self.selected if p.kind == "sometimes"}
+        self.liveness = [p for p in self.selected if p.kind in LIVENESS]
+        self.reached: dict[str, int | None] = dict.fromkeys(self.goals)
+        self._open = dict(self.goals)  # goals not reached yet
+
+    def broken(self, state: Any, depth: int) -> str | None:
+        """The first invariant false in ``state`` (None if all hold); records the goals it reaches."""
+        for name, fn in self.invariants:
+            if not fn(state):
+                return name
+        if self._open:
+            for name, fn in list(self._open.items()):
+                if fn(state):
+                    self.reached[name] = depth
+                    del self._open[name]
+        return None
+
+    def missing_goals(self) -> list[str]:
+        """The goals no state met: each is a finding once the search is complete."""
+        return list(self._open)
+
+
+@dataclass
+class Instance:
+    """One liveness property for one value of its parameters, e.g. ``decides(p=p2)``."""
+
+    prop: Property
+    args: dict[str, Any]
+
+    @property
+    def label(self) -> str:
+        args = ", ".join(f"{k}={show(v)}" for k, v in self.args.items())
+        return f"{self.prop.name}({args})" if args else self.prop.name
+
+    def pair(self, state: Any) -> tuple[bool, bool]:
+        """(P, Q) for leads_to; (True, P) for eventually and always_eventually."""
+        value = self.prop.fn(state, **self.args)
+        if self.prop.kind == "leads_to":
+            if not (isinstance(value, tuple) and len(value) == 2):
+                raise QuorumError(f"leads_to property {self.prop.name} must return a pair (P, Q), not {value!r}")
+            return bool(value[0]), bool(value[1])
+        return True, bool(value)
+
+
+def instances(protocol: Protocol, prop: Property) -> list[Instance]:
+    """One ``Instance`` per combination of the values the property ranges ``over``."""
+    names = list(prop.over)
+    domains = [protocol.source(prop.name, n, d) for n, d in prop.over.items()]
+    combos: list[tuple] = [()]
+    for dom in domains:
+        combos = [c + (v,) for c in combos for v in dom]
+    return [Instance(prop, dict(zip(names, combo, strict=True))) for combo in combos]
