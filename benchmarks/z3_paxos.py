@@ -24,7 +24,7 @@ BUGGY = {"phase2a-ignores-1b": {}, "minority-quorums": {"acceptors": 4}, "invent
 
 def clean(depth: int) -> None:
     start = time.perf_counter()
-    result = bmc(Paxos(ballots=3), depth=depth, progress=lambda line: print("  ", line, flush=True))
+    result = bmc(Paxos(ballots=3), max_depth=depth, progress=lambda line: print("  ", line, flush=True))
     print(f"BMC correct Paxos, ballots 0..2: {result.summary()} — {time.perf_counter() - start:.1f} s in all")
     for t in result.extra["depth_times"]:
         print(f"  depth {t['depth']:2}: solve {t['solve_s']:7.2f} s, encode {t['encode_s']:5.2f} s")
@@ -33,7 +33,7 @@ def clean(depth: int) -> None:
 def buggy(depth: int) -> None:
     for variant, params in BUGGY.items():
         start = time.perf_counter()
-        result = bmc(Paxos(ballots=3, variant=variant, **params), depth=depth)
+        result = bmc(Paxos(ballots=3, variant=variant, **params), max_depth=depth)
         print(f"BMC {variant} {params or ''}: {result.summary()} — {time.perf_counter() - start:.1f} s")
 
 

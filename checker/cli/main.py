@@ -83,13 +83,13 @@ def _specs_in(target: Path) -> list[Path]:
 @click.option("--property", "properties", multiple=True, help="property to check (repeatable; default: the protocol's)")
 @click.option("--engine", default=None, help="explicit (default), or another registered engine")
 @click.option("--max-states", type=int, default=None, help="stop after this many distinct states")
-@click.option("--max-depth", type=int, default=None, help="stop after this many steps")
-@click.option("--depth", type=int, default=None, help="steps to unroll (bmc) or walk (simulate); else as --max-depth")
+@click.option("--max-depth", type=int, default=None, help="steps to search (explicit), unroll (bmc) or walk (simulate)")
+@click.option("--depth", type=int, default=None, help="the same as --max-depth (steps to search, unroll or walk)")
 @click.option("--k", "k", type=int, default=None, help="induction: k for k-induction")
 @click.option("--max-seconds", type=float, default=None, help="stop after this much time")
 @click.option("--no-deadlock", is_flag=True, help="do not report states without successors")
 @click.option("--fingerprints", is_flag=True, help="store 64-bit fingerprints instead of states (less memory)")
-@click.option("--option", "-o", "extra", multiple=True, help="engine option, e.g. -o depth=12")
+@click.option("--option", "-o", "extra", multiple=True, help="engine option, e.g. -o seed=3")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
@@ -99,7 +99,8 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
     """Check a spec file, a directory of specs, or a protocol (module:Class)."""
     console = Console(stderr=False, highlight=False)
     overrides: dict[str, Any] = {name: v for name, v in {
-        "max_states": max_states, "max_depth": max_depth, "depth": depth, "k": k, "max_seconds": max_seconds,
+        "max_states": max_states, "max_depth": max_depth if max_depth is not None else depth, "k": k,
+        "max_seconds": max_seconds,
     }.items() if v is not None}
     if no_deadlock:
         overrides["deadlock"] = False
@@ -150,21 +151,11 @@ def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool,
     name = engine or spec.engine
     options = dict(spec.options) if name == spec.engine else {}
     flags = {k: v for k, v in overrides.items() if k != "-o"}
-    options.update(_for_engine(engines.get(name), flags))
+    options.update(flags)
     options.update(overrides.get("-o", {}))
     progress = None if quiet else (lambda line: click.echo(f"  … {line}", err=True))
     return engines.run(name, protocol, spec.properties, options, progress=progress,
                        where=f"{spec.path} (engine {name})")
-
-
-def _for_engine(engine: engines.Engine, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Command-line limits under the names this engine uses: a depth bound is ``depth`` for BMC and
-    simulation and ``max_depth`` for the explorers, whichever flag gave it."""
-    out = dict(overrides)
-    for flag, other in (("depth", "max_depth"), ("max_depth", "depth")):
-        if flag in out and flag not in engine.options and other in engine.options:
-            out[other] = out.pop(flag)
-    return out
 
 
 def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, quiet: bool, console: Console) -> None:

@@ -44,15 +44,15 @@ ENGINES: dict[str, Engine] = {
     "simulate": Engine(
         "simulate",
         "checker.hyp.simulate:simulate",
-        {"seed": int, "walks": int, "steps": int, "depth": int, "max_seconds": (int, float), "deadlock": bool,
+        {"seed": int, "walks": int, "steps": int, "max_depth": int, "max_seconds": (int, float), "deadlock": bool,
          "shrink": bool},
-        "Hypothesis random walks of up to `depth` steps; violations shrunk, then shortened protocol-aware",
+        "Hypothesis random walks of up to `max_depth` steps; violations shrunk, then shortened protocol-aware",
     ),
     "bmc": Engine(
         "bmc",
         "checker.smt.bmc:bmc",
-        {"depth": int, "deadlock": bool, "max_seconds": (int, float)},
-        "Z3 bounded model checking: any violation within `depth` steps (smallest depth first)",
+        {"max_depth": int, "deadlock": bool, "max_seconds": (int, float)},
+        "Z3 bounded model checking: any violation within `max_depth` steps (smallest depth first)",
     ),
     "induction": Engine(
         "induction",

@@ -149,7 +149,10 @@ class ValueSet(frozenset):
 
     def ordered(self) -> tuple:
         """The elements in ``order``: the same sequence in every process, whatever the hash seed."""
-        return tuple(sorted(self, key=order))
+        try:
+            return tuple(sorted(self, key=_ORDER.__getitem__))  # every element's key already cached: fast
+        except KeyError:
+            return tuple(sorted(self, key=order))
 
     def __repr__(self) -> str:
         return show(self)

@@ -99,13 +99,13 @@ def simulate(
     seed: int | None = None,
     walks: int | None = None,
     steps: int | None = None,
-    depth: int = DEFAULT_DEPTH,
+    max_depth: int = DEFAULT_DEPTH,
     max_seconds: float | None = None,
     deadlock: bool = True,
     shrink: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Result:
-    """Random walks of up to ``depth`` steps until a violation or the budget (walks/steps/seconds).
+    """Random walks of up to ``max_depth`` steps until a violation or the budget (walks/steps/seconds).
 
     With no budget given, 1,000 walks. ``seed`` makes the run reproducible; without one a seed is
     chosen and printed.
@@ -154,7 +154,7 @@ def simulate(
             stats.walks += 1
             stats.seen.add(init)
         check_state(trace)
-        for _ in range(depth):
+        for _ in range(max_depth):
             state = trace[-1].state
             enabled = moves.get(state)
             if enabled is None:
@@ -233,7 +233,7 @@ def simulate(
     result.details.append(details)
     if finding is None:
         result.message = (
-            f"no violation in {stats.walks:,} walks of up to {depth} steps ({stats.steps:,} steps, "
+            f"no violation in {stats.walks:,} walks of up to {max_depth} steps ({stats.steps:,} steps, "
             f"{len(stats.seen):,} distinct states): a simulation samples behaviours, it proves nothing"
         )
         result.warnings += [f"action {n} never fired in {stats.walks:,} walks" for n, c in counts.items() if c == 0]

@@ -17,7 +17,7 @@ from checker.core.trace import Step
 from checker.dsl.domains import Map, show
 from checker.dsl.params import From
 from checker.dsl.protocol import Protocol
-from checker.render.roles import ENVIRONMENT, Cast, MessageVar, declared_params, cast, fault_kind
+from checker.render.roles import ENVIRONMENT, Cast, MessageVar, cast, declared_params, fault_kind
 
 
 @dataclass

@@ -41,12 +41,12 @@ def bmc(
     protocol: Protocol,
     properties: list[str] | None = None,
     *,
-    depth: int = 10,
+    max_depth: int = 10,
     deadlock: bool = True,
     max_seconds: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Result:
-    """Search for a violation of the selected invariants in at most ``depth`` steps."""
+    """Search for a violation of the selected invariants in at most ``max_depth`` steps."""
     start = time.perf_counter()
     selected = select_properties(protocol, properties)
     invariants = [p.name for p in selected if p.kind == "always"]
@@ -71,7 +71,7 @@ def bmc(
 
     k = 0
     try:
-        for k in range(depth + 1):
+        for k in range(max_depth + 1):
             t0 = time.perf_counter()
             if k > 0:
                 states.append(enc.state(str(k)))
@@ -107,13 +107,13 @@ def bmc(
             if answer == z3.unknown:
                 return finish("limit", k, message=f"Z3 gave up at depth {k} ({solver.reason_unknown()}); "
                               f"no violation up to depth {k - 1}")
-            if max_seconds is not None and time.perf_counter() - start > max_seconds and k < depth:
+            if max_seconds is not None and time.perf_counter() - start > max_seconds and k < max_depth:
                 return finish("limit", k, message=f"time limit {max_seconds}s reached: no violation up to depth {k}")
     except KeyboardInterrupt:  # Ctrl-C: keep what was shown so far
         return finish("limit", k, message=f"interrupted at depth {k}: no violation up to depth {k - 1}")
     missed = [g for g, d in goals.items() if d is None]
-    note = f"; goal {', '.join(missed)} not reached within {depth} steps" if missed else ""
-    return finish("limit", depth, message=f"no violation up to depth {depth}{note}")
+    note = f"; goal {', '.join(missed)} not reached within {max_depth} steps" if missed else ""
+    return finish("limit", max_depth, message=f"no violation up to depth {max_depth}{note}")
 
 
 def decode_trace(enc: Encoder, model: z3.ModelRef, states: list[SymState], selectors: list[z3.ArithRef]) -> list[Step]:

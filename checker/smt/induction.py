@@ -86,7 +86,7 @@ def induction(
 
     say(f"base case: Init ⇒ Inv for every state within {k - 1} steps")
     t0 = time.perf_counter()
-    base = bmc(protocol, conjuncts, depth=k - 1, deadlock=False)
+    base = bmc(protocol, conjuncts, max_depth=k - 1, deadlock=False)
     times["base"] = round(time.perf_counter() - t0, 4)
     if base.verdict != "limit":
         base.engine = "induction"

@@ -144,7 +144,7 @@ def test_python_m_checker_is_the_cli():
 
 
 def test_plain_if_on_state_is_bad_input_for_the_z3_engine():
-    out = CliRunner().invoke(main, ["check", "tests.toys:PlainIf", "--engine", "bmc", "-o", "depth=2", "-q"])
+    out = CliRunner().invoke(main, ["check", "tests.toys:PlainIf", "--engine", "bmc", "-o", "max_depth=2", "-q"])
     assert out.exit_code == 2
     assert "tests/toys.py:" in out.output and "action promote(n1) of PlainIf" in out.output
     assert "'follower' == role" in out.output and "s.guard(cond)" in out.output

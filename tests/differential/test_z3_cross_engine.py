@@ -32,13 +32,13 @@ def agree(cls, variant, max_depth: int | None) -> None:
     explicit = explore(build(cls, variant), max_depth=max_depth)
     if explicit.trace and explicit.verdict in ("violated", "error"):
         steps = len(explicit.trace) - 1
-        found = bmc(build(cls, variant), depth=steps, max_seconds=SECONDS)
+        found = bmc(build(cls, variant), max_depth=steps, max_seconds=SECONDS)
         assert (found.verdict, found.depth, len(found.trace) - 1) == (explicit.verdict, steps, steps), found.summary()
         return
     # nothing found: the space is exhausted (or only a goal was never reached), or the bound hit
     assert explicit.verdict in ("holds", "violated", "limit"), explicit.summary()
     deepest = max_depth if explicit.verdict == "limit" else explicit.depth - 1
-    found = bmc(build(cls, variant), depth=deepest, max_seconds=SECONDS)
+    found = bmc(build(cls, variant), max_depth=deepest, max_seconds=SECONDS)
     assert found.verdict == "limit" and found.message.startswith(f"no violation up to depth {deepest}"), found.summary()
 
 

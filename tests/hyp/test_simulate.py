@@ -49,7 +49,7 @@ def test_nothing_found_is_a_limit_not_holds():
 
 
 def test_step_and_time_budgets_stop_the_run():
-    by_steps = simulate(Paxos(ballots=2), seed=0, steps=150, depth=20)
+    by_steps = simulate(Paxos(ballots=2), seed=0, steps=150, max_depth=20)
     assert by_steps.verdict == "limit" and 150 <= by_steps.extra["steps"] < 150 + 20
     by_time = simulate(Paxos(ballots=2), seed=0, max_seconds=0.3)
     assert by_time.verdict == "limit" and by_time.elapsed_s < 5
@@ -91,7 +91,7 @@ def test_shrink_trace_is_usable_on_any_trace():
 
 def test_engine_is_registered_and_options_are_checked():
     engine = engines.get("simulate")
-    assert {"seed", "walks", "steps", "depth", "max_seconds"} <= set(engine.options)
+    assert {"seed", "walks", "steps", "max_depth", "max_seconds"} <= set(engine.options)
     with pytest.raises(Exception, match="takes a int"):
         engines.check_options(engine, {"walks": "many"}, "spec")
 
@@ -107,5 +107,5 @@ def test_cli_reports_seed_rates_and_json():
     assert done.exit_code == 1, done.output
     doc = json.loads(done.output)
     assert doc["engine"] == "simulate" and doc["shrunk_steps"] == 12 and len(doc["trace"]) == 13
-    bad = runner.invoke(main, [*args[:-6], "-o", "max_depth=3"])
-    assert bad.exit_code == 2 and "Did you mean 'depth'" in bad.output
+    bad = runner.invoke(main, [*args[:-6], "-o", "depth=3"])
+    assert bad.exit_code == 2 and "Did you mean 'max_depth'" in bad.output

@@ -99,7 +99,7 @@ def test_z3_reads_the_timing_guard(timeouts, verdict):
         return Raft(servers=2, terms=1, log_length=0, variant="votes-twice", timeouts=timeouts)
 
     explicit = explore(proto(), ["election_safety"], deadlock=False)
-    found = bmc(proto(), ["election_safety"], depth=8, deadlock=False, max_seconds=60)
+    found = bmc(proto(), ["election_safety"], max_depth=8, deadlock=False, max_seconds=60)
     assert found.verdict == verdict
     assert explicit.verdict == ("violated" if verdict == "violated" else "holds")
     if verdict == "violated":

@@ -36,7 +36,7 @@ def Not2(a, b):  # noqa: N802 - reads like the DSL's helpers
 
 
 def test_violation_is_at_the_smallest_depth_and_replayed():
-    result = bmc(Counter(), depth=6, deadlock=False)
+    result = bmc(Counter(), max_depth=6, deadlock=False)
     assert result.violated and result.property == "not_both_two"
     assert result.depth == 4 and len(result.trace) == 5
     assert [step.action for step in result.trace[1:]] == ["tick"] * 4
@@ -44,7 +44,7 @@ def test_violation_is_at_the_smallest_depth_and_replayed():
 
 
 def test_no_violation_is_never_holds():
-    result = bmc(Counter(), ["not_both_two"], depth=3, deadlock=False)
+    result = bmc(Counter(), ["not_both_two"], max_depth=3, deadlock=False)
     assert result.verdict == "limit" and result.message == "no violation up to depth 3"
 
 
@@ -54,7 +54,7 @@ def test_deadlock_is_found_when_both_counters_are_full():
         def not_both_two(self, s):
             return True
 
-    result = bmc(Full(), depth=7)
+    result = bmc(Full(), max_depth=7)
     assert result.violated and result.property == "deadlock" and result.depth == 6
 
 
@@ -67,11 +67,11 @@ def test_a_corrupted_trace_is_an_internal_error(monkeypatch):
 
     monkeypatch.setattr(bmc_module, "decode_trace", corrupt)
     with pytest.raises(InternalError, match="not to the state the engine claims"):
-        bmc(Counter(), depth=5, deadlock=False)
+        bmc(Counter(), max_depth=5, deadlock=False)
 
 
 def test_paxos_bug_found_at_twelve_steps_as_the_explorer_finds_it():
-    result = bmc(Paxos(ballots=2, variant="phase2a-ignores-1b"), depth=12)
+    result = bmc(Paxos(ballots=2, variant="phase2a-ignores-1b"), max_depth=12)
     assert result.violated and result.property == "agreement" and result.depth == 12
     assert result.goals["value_chosen"] is not None
 
@@ -84,7 +84,7 @@ def test_plain_python_if_on_state_names_the_protocol_action_and_fix():
                 return s.update(count=s.count.set(n, s.count[n] + 1))
 
     with pytest.raises(SymbolicBranchError, match=r"action tick\(n1\) of Branchy.*s\.guard"):
-        bmc(Branchy(), depth=2)
+        bmc(Branchy(), max_depth=2)
 
 
 def test_a_record_valued_variable_names_the_variable_and_what_to_use():
@@ -94,7 +94,7 @@ def test_a_record_valued_variable_names_the_variable_and_what_to_use():
             self.var("last", self.Msg, init=self.Msg(0))
 
     with pytest.raises(EncodingError, match=r"Recorded, state variable 'last'.*use SetOf or Map"):
-        bmc(Recorded(), depth=1)
+        bmc(Recorded(), max_depth=1)
 
 
 def test_an_exception_in_an_action_under_z3_is_a_clear_error():
@@ -104,13 +104,13 @@ def test_an_exception_in_an_action_under_z3_is_a_clear_error():
             return s.update(count=s.count.set(n, {0: 1}[s.count[n]]))  # a dict lookup of a Z3 term
 
     with pytest.raises(EncodingError, match=r"Raising, action tick\(n1\) raised KeyError.*helpers of checker"):
-        bmc(Raising(), depth=1)
+        bmc(Raising(), max_depth=1)
 
 
 def test_violation_found_at_the_depth_a_goal_is_first_met_is_decoded_from_its_own_model():
     from tests.toys import GoalAtViolation
 
-    result = bmc(GoalAtViolation(), depth=3, deadlock=False)
+    result = bmc(GoalAtViolation(), max_depth=3, deadlock=False)
     assert result.violated and result.property == "x_below_two"
     assert [step.state.x for step in result.trace] == [0, 1, 2]
     assert result.goals["y_reaches_two"] == 2
@@ -121,6 +121,6 @@ def test_ctrl_c_keeps_the_depths_already_cleared():
         if line.startswith("depth 3:"):
             raise KeyboardInterrupt
 
-    result = bmc(Paxos(ballots=2), depth=10, progress=interrupt_at_three)
+    result = bmc(Paxos(ballots=2), max_depth=10, progress=interrupt_at_three)
     assert result.verdict == "limit"
     assert result.message == "interrupted at depth 3: no violation up to depth 2"
