@@ -15,7 +15,9 @@ def write_outputs(result: Result, out: str | Path, formats: tuple[str, ...] = ("
 
     Without graphviz the DOT sources, JSON and HTML are still written, and stderr says how to
     install it."""
+    from checker.explicit.space import small_space
     from checker.render.bundle import render_trace
+    from checker.render.stategraph import FULL_LIMIT
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -23,7 +25,8 @@ def write_outputs(result: Result, out: str | Path, formats: tuple[str, ...] = ("
     written = [out / "result.json"]
     written[0].write_text(json.dumps(doc, indent=2, default=str) + "\n")
     if result.trace:
-        paths, notes = render_trace(result.protocol, doc, result.trace, out, formats=formats)
+        space = small_space(result.protocol, FULL_LIMIT)
+        paths, notes = render_trace(result.protocol, doc, result.trace, out, formats=formats, space=space)
         written += paths
         for note in notes:
             sys.stderr.write(f"note: {note}\n")

@@ -21,8 +21,11 @@ def title_of(protocol: Protocol, prop: str | None) -> str:
 
 
 def render_trace(protocol: Protocol, doc: dict[str, Any], trace: list[Step], out: Path, *,
-                 formats: tuple[str, ...] = ("svg",), states: bool = True) -> tuple[list[Path], list[str]]:
-    """Write the trace's files into ``out``; the paths written and notes for the user."""
+                 formats: tuple[str, ...] = ("svg",), states: bool = True,
+                 space: tuple[list, list] | None = None) -> tuple[list[Path], list[str]]:
+    """Write the trace's files into ``out``; the paths written and notes for the user.
+
+    ``space``: the whole reachable space when it is small enough to draw (see ``stategraph.build``)."""
     out.mkdir(parents=True, exist_ok=True)
     prop = doc.get("property") if doc.get("verdict") == "violated" else None
     loop = doc.get("loop_start")
@@ -45,7 +48,7 @@ def render_trace(protocol: Protocol, doc: dict[str, Any], trace: list[Step], out
     written += paths
     diagrams: dict[str, str | None] = {"Message sequence chart": _read(out / "msc.svg") if note is None else None}
     if states:
-        graph = stategraph.build(protocol, trace)
+        graph = stategraph.build(protocol, trace, space)
         paths, note2 = dot.write(stategraph.to_dot(graph, title=title), out / "states", formats)
         stategraph.write_graphml(graph, out / "states.graphml")
         written += [*paths, out / "states.graphml"]

@@ -7,7 +7,6 @@ trace's neighbourhood (each trace state with its one-step successors) instead of
 
 from __future__ import annotations
 
-from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -33,40 +32,25 @@ def _label(protocol: Protocol, parent: Any, state: Any) -> str:
     return "\n".join(diff[:MAX_LABEL_LINES] + ([f"… {extra} more"] if extra > 0 else []))
 
 
-def _explore(protocol: Protocol, limit: int) -> tuple[dict[Any, int], list[tuple[Any, str, Any]]] | None:
-    """Every reachable state and transition, or None if there are more than ``limit`` states."""
-    ids: dict[Any, int] = {}
-    edges = []
-    queue = deque()
-    for s in protocol.initial_states():
-        if s not in ids:
-            ids[s] = len(ids)
-            queue.append(s)
-    while queue:
-        s = queue.popleft()
-        for action, params, nxt in semantics.steps(protocol, s):
-            if nxt not in ids:
-                if len(ids) >= limit:
-                    return None
-                ids[nxt] = len(ids)
-                queue.append(nxt)
-            edges.append((s, _edge_label(action, params), nxt))
-    return ids, edges
-
-
 def _edge_label(action: str, params: dict) -> str:
     return Step(action, params).label
 
 
-def build(protocol: Protocol, trace: list[Step], *, limit: int = FULL_LIMIT) -> nx.MultiDiGraph:
-    """The graph: node attribute ``label``, ``on_path``; edge attribute ``label``, ``on_path``."""
+def build(protocol: Protocol, trace: list[Step], space: tuple[list, list] | None = None, *,
+          limit: int = FULL_LIMIT) -> nx.MultiDiGraph:
+    """The graph: node attribute ``label``, ``on_path``; edge attribute ``label``, ``on_path``.
+
+    ``space`` is the whole reachable space (states, and edges as (state, action, parameters,
+    next state); ``checker.explicit.space.small_space``) when it has at most ``limit`` states,
+    else None: then the trace's neighbourhood is drawn."""
     g = nx.MultiDiGraph()
     path = [s.state for s in trace]
     on_path = set(path)
     path_edges = {(a, step.label, b) for a, b, step in zip(path, path[1:], trace[1:], strict=False)}
-    full = _explore(protocol, limit)
+    full = space if space is not None and len(space[0]) <= limit else None
     if full is not None:
-        ids, edges = full
+        ids = {state: i for i, state in enumerate(full[0])}
+        edges = [(a, _edge_label(action, params), b) for a, action, params, b in full[1]]
         g.graph["scope"] = f"the whole reachable state space ({len(ids)} states)"
         parent: dict[Any, Any] = {}
         for a, _l, b in edges:

@@ -24,8 +24,10 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
             debug: bool) -> None:
     """Re-render trace.json (or an ITF trace) as msc.svg, states.svg and report.html."""
     from checker.cli.params import parse_params
+    from checker.explicit.space import small_space
     from checker.render import itf
     from checker.render.bundle import render_trace
+    from checker.render.stategraph import FULL_LIMIT
 
     path = Path(trace_file)
     try:
@@ -56,7 +58,8 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
     else:
         steps = replay(protocol, steps, source=source)
     target = Path(out) if out else path.parent
-    written, notes = render_trace(protocol, doc, steps, target, formats=("svg", "png") if png else ("svg",))
+    written, notes = render_trace(protocol, doc, steps, target, formats=("svg", "png") if png else ("svg",),
+                                  space=small_space(protocol, FULL_LIMIT))
     for note in notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
