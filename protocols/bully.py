@@ -25,26 +25,7 @@ from __future__ import annotations
 
 import itertools
 
-from checker import (
-    And,
-    Enum,
-    Exists,
-    ForAll,
-    From,
-    Map,
-    Nodes,
-    Not,
-    Option,
-    Or,
-    Param,
-    Protocol,
-    RecordType,
-    SetOf,
-    action,
-    always,
-    sometimes,
-)
-from checker.dsl.faults import Environment
+from checker.dsl import *
 
 
 class Bully(Protocol):

@@ -104,28 +104,7 @@ Variants:
 
 from __future__ import annotations
 
-from checker import (
-    And,
-    Bool,
-    Enum,
-    Exists,
-    ForAll,
-    If,
-    Map,
-    Nodes,
-    Not,
-    Option,
-    Or,
-    Param,
-    Protocol,
-    QuorumError,
-    Range,
-    Variant,
-    action,
-    always,
-    leads_to,
-    sometimes,
-)
+from checker.dsl import *
 
 
 class LeaseLock(Protocol):
@@ -141,10 +120,7 @@ class LeaseLock(Protocol):
     first_token = Param(33, "the fencing token of the first grant")
     clock = Param("absolute", "absolute: time 0..horizon, tokens as issued (safety); relative: ticks left, "
                   "unbounded time, tokens renumbered by order (liveness)", choices=("absolute", "relative"))
-    variant = Variant(
-        correct="the storage rejects writes whose token is below the highest it has seen",
-        no_fencing="the storage accepts every write, whatever its token",
-    )
+    variant = Variant(correct="the storage rejects writes whose token is below the highest it has seen")
 
     def setup(self) -> None:
         for name in ("clients", "ttl", "renew_period", "pause", "horizon"):
@@ -298,12 +274,21 @@ class LeaseLock(Protocol):
         """c's write reaches the storage with its token; with fencing a stale token is rejected."""
         if s.guard(And(s.pc[c] == "writing", self.running(s, c))):
             t = s.token[c]
-            if self.variant == "correct" and s.guard(t < s.fence):
+            if s.guard(self.stale(s, t)):
                 return self.renumber(s.update(pc=s.pc.set(c, "idle"), token=s.token.set(c, None)))
             # relative clock: a write with a token above every earlier write's marks a handover
             extra = {"handed_over": Or(s.handed_over, And(s.stored != None, t > s.fence))} if self.relative else {}  # noqa: E711
             return self.renumber(s.update(pc=s.pc.set(c, "holding"), stored=t, fence=If(t > s.fence, t, s.fence),
                                           **extra))
+
+    def stale(self, s, t):
+        """The storage rejects a write with token t: it has seen a higher token (the fencing check)."""
+        return t < s.fence
+
+    @variant("no-fencing", "the storage accepts every write, whatever its token")
+    def stale(self, s, t):
+        """No fencing: no token is stale to the storage."""
+        return False
 
     # -- time -----------------------------------------------------------------------------------
 

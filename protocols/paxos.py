@@ -43,34 +43,7 @@ from __future__ import annotations
 
 import itertools
 
-from checker import (
-    And,
-    Exists,
-    Filter,
-    ForAll,
-    From,
-    If,
-    Implies,
-    IsEmpty,
-    Map,
-    Member,
-    Nodes,
-    Not,
-    Option,
-    Or,
-    Param,
-    Protocol,
-    QuorumError,
-    Range,
-    RecordType,
-    SetOf,
-    Variant,
-    action,
-    always,
-    eventually,
-    sometimes,
-)
-from checker.dsl import quorums as quorum_systems
+from checker.dsl import *
 
 
 class Paxos(Protocol):
@@ -85,12 +58,7 @@ class Paxos(Protocol):
     quorums = Param("majority", f"acceptor quorum system ({quorum_systems.SYNTAX}; see checker.quorums)")
     leaders = Param(None, "ballots 0..L-1 have a leader that may start them (default: all); leaders=1 is "
                     "one designated proposer", kind=(int, type(None)))
-    variant = Variant(
-        correct="Paxos.tla as written",
-        phase2a_ignores_1b="Phase2a proposes any value, ignoring the votes reported in 1b messages",
-        minority_quorums="quorums of N//2 acceptors, which need not intersect",
-        invents_value="with no vote reported, Phase2a may propose a value no client proposed",
-    )
+    variant = Variant(correct="Paxos.tla as written")  # the buggy ones: @variant beside the code they change
 
     def bounds(self) -> str:
         """The instance in the words a proof is stated in: "3 acceptors, 2 values, ballots 0..2"."""
@@ -149,30 +117,44 @@ class Paxos(Protocol):
             if s.guard(Exists(self.Quorum1, lambda Q: self.may_propose(Q, reports, v))):
                 return s.update(msgs=s.msgs | {self.M2a(b, v)})
 
-    def quorum_system(self) -> quorum_systems.QuorumSystem:
-        """The `quorums` parameter over the acceptors; minority-quorums takes any N//2 of them."""
-        acceptors = self.Acceptor.values()
-        if self.variant != "minority-quorums":
-            return quorum_systems.parse(self.quorums, acceptors)
-        if self.quorums != "majority":
-            raise QuorumError("Paxos: variant minority-quorums sets the quorums itself; drop the quorums parameter")
-        return quorum_systems.threshold(acceptors, self.acceptors // 2)
-
     def may_propose(self, Q, reports, v):
         """Every acceptor of Q reported for the ballot, and v is safe given what they reported."""
         from_q = Filter(reports, lambda m: m.acc in Q)
         heard_from_all = ForAll(Q, lambda a: Exists(from_q, lambda m: m.acc == a))
-        if heard_from_all is False or self.variant == "phase2a-ignores-1b":
+        if heard_from_all is False:
             return heard_from_all  # (`is False` only shortcuts concrete states; under Z3 it is a formula)
         voted = Filter(from_q, lambda m: m.mbal >= 0)
-        if self.variant == "invents-value":
-            free_choice = IsEmpty(voted)
-        else:
-            free_choice = And(IsEmpty(voted), v in self.Proposed)
+        free_choice = self.free_choice(voted, v)
         highest_vote_is_v = Exists(
             voted, lambda m: And(m.mval == v, ForAll(voted, lambda mm: m.mbal >= mm.mbal))
         )
         return And(heard_from_all, Or(free_choice, highest_vote_is_v))
+
+    @variant("phase2a-ignores-1b", "Phase2a proposes any value, ignoring the votes reported in 1b messages")
+    def may_propose(self, Q, reports, v):
+        """Every acceptor of Q reported for the ballot; what they reported is ignored."""
+        from_q = Filter(reports, lambda m: m.acc in Q)
+        return ForAll(Q, lambda a: Exists(from_q, lambda m: m.acc == a))
+
+    def free_choice(self, voted, v):
+        """With no vote reported, the proposer may propose any value a client proposed."""
+        return And(IsEmpty(voted), v in self.Proposed)
+
+    @variant("invents-value", "with no vote reported, Phase2a may propose a value no client proposed")
+    def free_choice(self, voted, v):
+        """With no vote reported, any value at all, even one no client proposed."""
+        return IsEmpty(voted)
+
+    def quorum_system(self) -> quorum_systems.QuorumSystem:
+        """The `quorums` parameter over the acceptors."""
+        return quorum_systems.parse(self.quorums, self.Acceptor.values())
+
+    @variant("minority-quorums", "quorums of N//2 acceptors, which need not intersect")
+    def quorum_system(self) -> quorum_systems.QuorumSystem:
+        """Any N//2 acceptors: two quorums need not share one."""
+        if self.quorums != "majority":
+            raise QuorumError("Paxos: variant minority-quorums sets the quorums itself; drop the quorums parameter")
+        return quorum_systems.threshold(self.Acceptor.values(), self.acceptors // 2)
 
     @action(a="Acceptor", m=From("msgs", "2a"))
     def phase2b(self, s, a, m):

@@ -65,37 +65,7 @@ from __future__ import annotations
 
 import itertools
 
-from checker import (
-    And,
-    Bool,
-    Count,
-    Enum,
-    Exists,
-    ForAll,
-    From,
-    If,
-    Implies,
-    IsEmpty,
-    Map,
-    Max,
-    Member,
-    Nodes,
-    Not,
-    Option,
-    Or,
-    Param,
-    Protocol,
-    Range,
-    RecordType,
-    SetOf,
-    Variant,
-    action,
-    always,
-    eventually,
-    sometimes,
-)
-from checker.dsl.domains import ValueSet
-from checker.dsl.faults import Environment
+from checker.dsl import *
 
 
 class Raft(Protocol):
@@ -116,19 +86,13 @@ class Raft(Protocol):
             "eventually-staggered": "any in terms below the bound; the election of the last term runs undisturbed",
         },
     )
-    variant = Variant(
-        correct="Raft's election rules",
-        votes_twice="a server votes for every candidate of a term, not just the first",
-        half_is_majority="a candidate needs N//2 votes (2 of 4 is not a majority)",
-        no_log_check="voters skip the 'candidate's log is at least as up-to-date' check",
-        votedfor_not_persisted="votedFor is lost in a crash-restart (use with crash-restart)",
-    )
+    variant = Variant(correct="Raft's election rules")  # the buggy ones: @variant beside the code they change
 
     def setup(self) -> None:
         self.Server = Nodes("s", self.servers)
         self.Term = Range(0, self.terms)
         self.Index = Range(1, self.log_length)
-        self.majority = self.servers // 2 if self.variant == "half-is-majority" else self.servers // 2 + 1
+        self.majority = self.majority_size()
         self.Quorum = [frozenset(q) for q in itertools.combinations(self.Server.values(), self.majority)]
 
         term, server = Range(1, self.terms), self.Server
@@ -153,9 +117,25 @@ class Raft(Protocol):
         self.var("msgs", SetOf(self.RequestVote, self.RequestVoteResponse, self.AppendEntries), init=())
         self.var("committed", SetOf(self.Entry), init=())
 
-        persisted = ("currentTerm", "log") if self.variant == "votedfor-not-persisted" else (
-            "currentTerm", "votedFor", "log")
-        self.environment = Environment(network="msgs", order="term", processes="Server", durable=persisted)
+        self.environment = Environment(network="msgs", order="term", processes="Server", durable=self.persisted())
+
+    def majority_size(self):
+        """How many votes elect a leader, and how many servers commit an entry: more than half."""
+        return self.servers // 2 + 1
+
+    @variant("half-is-majority", "a candidate needs N//2 votes (2 of 4 is not a majority)")
+    def majority_size(self):
+        """Half the servers, which two disjoint halves can each muster."""
+        return self.servers // 2
+
+    def persisted(self):
+        """The state variables a crash-restart keeps (Raft's persistent state)."""
+        return ("currentTerm", "votedFor", "log")
+
+    @variant("votedfor-not-persisted", "votedFor is lost in a crash-restart (use with crash-restart)")
+    def persisted(self):
+        """votedFor is kept in memory only."""
+        return ("currentTerm", "log")
 
     # -- the log ----------------------------------------------------------------------------
 
@@ -173,10 +153,13 @@ class Raft(Protocol):
 
     def up_to_date(self, s, m, j):
         """The candidate's log (as m reports it) is at least as up-to-date as j's."""
-        if self.variant == "no-log-check":
-            return True
         mine = self.last_term(s, j)
         return Or(m.lastLogTerm > mine, And(m.lastLogTerm == mine, m.lastLogIndex >= self.last_index(s, j)))
+
+    @variant("no-log-check", "voters skip the 'candidate's log is at least as up-to-date' check")
+    def up_to_date(self, s, m, j):
+        """Every log passes."""
+        return True
 
     # -- elections --------------------------------------------------------------------------
 
@@ -239,7 +222,7 @@ class Raft(Protocol):
             term, role, voted = s.currentTerm[j], s.role[j], s.votedFor[j]
             if s.guard(m.term > term):
                 term, role, voted = m.term, "follower", None
-            free = True if self.variant == "votes-twice" else Member(voted, (None, m.src))
+            free = self.may_vote_for(voted, m.src)
             grant = And(m.term == term, free, self.up_to_date(s, m, j))
             if s.guard(grant):
                 voted, replies = m.src, {self.RequestVoteResponse(term=term, src=j, dst=m.src, granted=True)}
@@ -253,6 +236,15 @@ class Raft(Protocol):
                 votedFor=s.votedFor.set(j, voted),
                 msgs=self.faults.receive(s, m) | replies,
             )
+
+    def may_vote_for(self, voted, c):
+        """A server whose vote in this term is `voted` may vote for candidate c: it voted for nobody else."""
+        return Member(voted, (None, c))
+
+    @variant("votes-twice", "a server votes for every candidate of a term, not just the first")
+    def may_vote_for(self, voted, c):
+        """It may vote again, for anyone."""
+        return True
 
     @action(m=From("msgs", "RequestVoteResponse"))
     def handle_vote_response(self, s, m):

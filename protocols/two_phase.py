@@ -32,28 +32,7 @@ Variants (buggy on purpose):
 
 from __future__ import annotations
 
-from checker import (
-    And,
-    Count,
-    Enum,
-    Exists,
-    ForAll,
-    Map,
-    Member,
-    Nodes,
-    Not,
-    Or,
-    Param,
-    Protocol,
-    RecordType,
-    SetOf,
-    Variant,
-    action,
-    always,
-    eventually,
-    sometimes,
-)
-from checker.dsl.faults import Environment
+from checker.dsl import *
 
 TM = "tm"
 
@@ -64,11 +43,7 @@ class TwoPhase(Protocol):
     small_instance = {"rms": 3}
 
     rms = Param(3, "number of resource managers r1..rN")
-    variant = Variant(
-        correct="TwoPhase.tla as written",
-        commits_on_majority="the TM commits once a majority of RMs has prepared",
-        decision_not_logged="the TM's decision is lost when it crashes (use with crash-restart)",
-    )
+    variant = Variant(correct="TwoPhase.tla as written")  # the buggy ones: @variant beside the code they change
 
     def setup(self) -> None:
         self.RM = Nodes("r", self.rms)
@@ -82,9 +57,8 @@ class TwoPhase(Protocol):
         self.var("tmPrepared", SetOf(self.RM), init=())
         self.var("msgs", SetOf(self.Prepared, self.Commit, self.Abort), init=())
 
-        durable = () if self.variant == "decision-not-logged" else ("tmState",)
         self.environment = Environment(
-            processes="Coordinator", durable=durable, owned={"tmState": TM, "tmPrepared": TM}
+            processes="Coordinator", durable=self.durable(), owned={"tmState": TM, "tmPrepared": TM}
         )
 
     # -- the transaction manager -------------------------------------------------------------
@@ -106,9 +80,13 @@ class TwoPhase(Protocol):
             return s.update(tmState="committed", msgs=s.msgs | {self.Commit()})
 
     def enough_votes(self, s):
-        if self.variant == "commits-on-majority":
-            return Count(s.tmPrepared) >= self.rms // 2 + 1
+        """Every RM has prepared: the TM has every vote."""
         return ForAll(self.RM, lambda rm: Member(rm, s.tmPrepared))
+
+    @variant("commits-on-majority", "the TM commits once a majority of RMs has prepared")
+    def enough_votes(self, s):
+        """A majority of the RMs has prepared, as if atomic commit were a quorum decision."""
+        return Count(s.tmPrepared) >= self.rms // 2 + 1
 
     @action
     def tm_abort(self, s):
@@ -141,6 +119,17 @@ class TwoPhase(Protocol):
         """rm is told by the TM to abort."""
         if s.guard(Member(self.Abort(), s.msgs)):
             return s.update(rmState=s.rmState.set(rm, "aborted"))
+
+    # -- crashes -----------------------------------------------------------------------------
+
+    def durable(self):
+        """What the TM keeps through a crash-restart: its decision, which it logs."""
+        return ("tmState",)
+
+    @variant("decision-not-logged", "the TM's decision is lost when it crashes (use with crash-restart)")
+    def durable(self):
+        """Nothing: the decision lives only in memory."""
+        return ()
 
     # -- properties --------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checker import Enum, Map, Nodes, Param, Protocol, Range, action, always, sometimes
+from checker.dsl import Enum, Map, Nodes, Param, Protocol, Range, Variant, action, always, sometimes
 
 
 class Counter(Protocol):
@@ -119,3 +119,42 @@ class GoalAtViolation(Protocol):
     @sometimes
     def y_reaches_two(self, s):
         return s.y == 2
+
+
+class Stepper(Protocol):
+    """A counter with one buggy variant per kind of definition: ``leaps`` overrides an action,
+    ``low-ceiling`` a helper read in ``setup``, ``lenient`` a property."""
+
+    variant = Variant(correct="steps by one up to the ceiling")
+
+    def setup(self) -> None:
+        self.top = self.ceiling()
+        self.var("n", Range(0, 4), init=0)
+
+    def ceiling(self):
+        """How high the counter goes."""
+        return 4
+
+    @variant("low-ceiling", "the counter stops at 2")
+    def ceiling(self):  # noqa: F811 - a variant's version
+        return 2
+
+    @action
+    def step(self, s):
+        """n goes up by one."""
+        if s.guard(s.n < self.top):
+            return s.update(n=s.n + 1)
+
+    @variant("leaps", "steps by two, skipping the odd numbers")
+    def step(self, s):  # noqa: F811 - a variant's version
+        if s.guard(s.n + 2 <= self.top):
+            return s.update(n=s.n + 2)
+
+    @always
+    def below_three(self, s):
+        """The counter stays below 3 (false in the correct version: a finding on purpose)."""
+        return s.n < 3
+
+    @variant("lenient", "the invariant allows anything")
+    def below_three(self, s):  # noqa: F811 - a variant's version
+        return True

@@ -4,9 +4,13 @@ Imports no engine. A protocol module starts with one import, as a TLA+ module st
 ``EXTENDS``::
 
     from checker.dsl import *
+
+A buggy variant is a ``@variant("name", "what it gets wrong")`` version of each method it changes,
+written beside the correct one; ``quorum_systems`` is ``checker.dsl.quorums`` (``quorum_systems.parse``).
 """
 
-from checker.dsl.domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf
+from checker.dsl import quorums as quorum_systems
+from checker.dsl.domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf, ValueSet
 from checker.dsl.faults import Environment
 from checker.dsl.logic import (
     And,
@@ -24,7 +28,7 @@ from checker.dsl.logic import (
     Or,
     Subset,
 )
-from checker.dsl.params import From, OneOf, Param, Variant
+from checker.dsl.params import From, OneOf, Param, Variant, variant
 from checker.dsl.protocol import (
     Protocol,
     action,
@@ -39,6 +43,6 @@ from checker.errors import QuorumError
 __all__ = [
     "And", "Bool", "Count", "Enum", "Environment", "Exists", "Filter", "ForAll", "From", "If", "Iff", "Implies",
     "IsEmpty", "Map", "Max", "Member", "Nodes", "Not", "OneOf", "Option", "Or", "Param", "Protocol",
-    "QuorumError", "Range", "RecordType", "SetOf", "Subset", "Variant", "action", "always", "always_eventually",
-    "eventually", "leads_to", "sometimes",
+    "QuorumError", "Range", "RecordType", "SetOf", "Subset", "ValueSet", "Variant", "action", "always",
+    "always_eventually", "eventually", "leads_to", "quorum_systems", "sometimes", "variant",
 ]

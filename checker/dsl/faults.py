@@ -75,7 +75,7 @@ class Environment:
 
 def hostable(protocol: Protocol) -> list[str]:
     """The faults a protocol's ``environment`` can host (what ``quorum list`` shows)."""
-    env = getattr(protocol, "environment", None)
+    env = protocol.environment
     if env is None:
         return []
     return [name for name, need in NEEDS.items()
@@ -104,7 +104,7 @@ class Faults:
         self.protocol = protocol
         self.name = type(protocol).__name__
         self.selected = select(self.name, names)
-        self.env: Environment = getattr(protocol, "environment", None) or Environment()
+        self.env: Environment = protocol.environment or Environment()
         self._check_environment()
         self.crash = "crash" in self.selected or "crash-restart" in self.selected
         self.restart = "crash-restart" in self.selected

@@ -1,8 +1,9 @@
-"""What protocol parameters and action parameters range over: ``Param``, ``Variant``, ``From``, ``OneOf``."""
+"""What protocol parameters and action parameters range over: ``Param``, ``Variant`` (and the
+``@variant`` decorator that declares one), ``From``, ``OneOf``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,11 +44,63 @@ class Param:
 
 
 class Variant(Param):
-    """Which version of the protocol to build: the correct one or a named buggy variant."""
+    """Which version of the protocol to build: the correct one (named first) or a buggy variant.
+
+    ``variant = Variant(correct="Paxos.tla as written")`` names and describes the correct version;
+    each buggy variant is declared where its code is, by ``@variant("name", "what it gets wrong")``
+    on its version of a method (``checker.dsl.protocol.variant``), and added here. A variant may
+    also be listed here, with its description, to fix its place in ``quorum list``."""
 
     def __init__(self, **variants: str) -> None:
         choices = {name.replace("_", "-"): doc for name, doc in variants.items()}
         super().__init__(next(iter(choices)), "protocol variant", choices=choices, kind=str)
+
+    def __call__(self, name: str, doc: str | None = None) -> Callable[[Callable], VariantVersion]:
+        """``@variant(name, doc)``, the decorator: in a class body ``variant = Variant(...)`` hides the
+        decorator's name, so the parameter declares a variant the same way."""
+        return variant(name, doc)
+
+
+class VariantVersion:
+    """What ``@variant`` returns: one variant's version of a method. The class body sets it aside
+    (``checker.dsl.protocol``), so the method's name keeps its correct definition."""
+
+    def __init__(self, docs: dict[str, str | None], fn: Callable) -> None:
+        self.docs = docs  # variant name -> its description (None: given by another version)
+        self.fn = fn
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        raise TypeError(f"@variant on {owner.__name__}.{name}: only a Protocol subclass holds variant versions")
+
+
+def variant(name: str, doc: str | None = None) -> Callable[[Callable], VariantVersion]:
+    """Mark a method as variant ``name``'s version of the method of the same name, defined just
+    above it (or inherited). An instance built with ``variant=name`` runs this version; every
+    other instance runs the correct one, which never mentions the variant.
+
+    ``doc`` says what the variant gets wrong (``quorum list`` and the gallery show it); a variant
+    that replaces several methods describes itself once. The version keeps the correct method's
+    declaration (its ``@action`` domains, ``@always``, docstring): decorate only the correct one::
+
+        def stale(self, s, t):  # the correct version: the storage has seen a higher token
+            return t < s.fence
+
+        @variant("no-fencing", "the storage accepts every write, whatever its token")
+        def stale(self, s, t):
+            return False
+
+    Declaring a variant adds it to the protocol's ``variant`` parameter (``-p variant=no-fencing``);
+    ``variant = Variant(correct="...")`` in the class names and describes the correct version."""
+    if not isinstance(name, str) or not name.strip():
+        raise QuorumError(f"@variant({name!r}): name the variant, e.g. @variant('no-fencing', 'what it gets wrong')")
+    key = name.strip().replace("_", "-")  # as Variant(...) spells its names
+
+    def mark(fn: Callable) -> VariantVersion:
+        if isinstance(fn, VariantVersion):  # stacked: one body shared by several variants
+            return VariantVersion({key: doc, **fn.docs}, fn.fn)
+        return VariantVersion({key: doc}, fn)
+
+    return mark
 
 
 @dataclass(frozen=True)

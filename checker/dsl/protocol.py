@@ -4,6 +4,8 @@ A protocol is a subclass of ``Protocol``. Its parameters are ``Param`` class att
 ``setup`` declares domains and state variables from them; its actions and properties are methods
 marked ``@action``, ``@always`` and ``@sometimes``. Every engine interprets the same methods:
 the explicit explorer on concrete states, the Z3 engine on symbolic ones.
+A buggy variant is written beside the correct code, as a ``@variant`` version of each method it
+changes (``checker.dsl.params.variant``); the correct methods never test which variant is running.
 
 An action receives the state ``s`` and its parameters and returns the next state or ``None``::
 
@@ -19,12 +21,13 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import FunctionType, MappingProxyType
 from typing import Any
 
 from checker.dsl import fairness
 from checker.dsl.domains import Domain, FnMap, Map, SetOf, ValueSet, show
 from checker.dsl.faults import Faults
-from checker.dsl.params import From, OneOf, Param
+from checker.dsl.params import From, OneOf, Param, Variant, VariantVersion
 from checker.errors import QuorumError, suggest
 
 RESERVED = {"guard", "update", "as_dict", "protocol"}
@@ -160,6 +163,137 @@ def leads_to(fn: Callable | None = None, /, *, default: bool = False, **over: An
     return _liveness("leads_to", fn, default, over)
 
 
+# -- variants: a buggy variant is an override of the one definition that differs ----------------
+
+
+class _ClassBody(dict):
+    """The namespace a ``Protocol`` subclass's body runs in: a ``@variant`` version is set aside
+    instead of rebinding its name, which keeps the correct definition. A method defined twice
+    without ``@variant`` is refused (Python would silently keep only the second)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.versions: list[tuple[str, VariantVersion]] = []
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if isinstance(value, VariantVersion):
+            self.versions.append((key, value))
+            return
+        if isinstance(value, FunctionType) and isinstance(self.get(key), FunctionType):
+            raise QuorumError(
+                f"{self.get('__qualname__', 'the protocol')}.{key} is defined twice; a buggy variant's version "
+                f"of {key} needs @variant('name', 'what it gets wrong') above it"
+            )
+        super().__setitem__(key, value)
+
+
+class _ProtocolType(type):
+    """The metaclass of ``Protocol``: it files each class's ``@variant`` versions by variant and adds
+    their names to the ``variant`` parameter."""
+
+    @classmethod
+    def __prepare__(mcls, name: str, bases: tuple, **kwargs: Any) -> dict:
+        return _ClassBody()
+
+    def __new__(mcls, name: str, bases: tuple, body: dict, **kwargs: Any) -> type:
+        versions = body.versions if isinstance(body, _ClassBody) else []
+        cls = super().__new__(mcls, name, bases, dict(body), **kwargs)
+        _declare_variants(cls, versions)
+        return cls
+
+
+def _declare_variants(cls: Any, versions: list[tuple[str, VariantVersion]]) -> None:
+    """``cls._variant_versions`` (variant name -> {method name: function}, inherited ones included)
+    and, when ``cls`` declares versions, a ``variant`` parameter that lists them."""
+    import inspect
+
+    table: dict[str, dict[str, Callable]] = {}
+    for base in reversed(cls.__mro__[1:]):
+        for name, methods in vars(base).get("_variant_versions", {}).items():
+            table.setdefault(name, {}).update(methods)
+    cls._variant_versions = table
+    if not versions:
+        return
+    spec = cls.param_specs().get("variant")
+    choices: dict[str, str | None] = dict(spec.choices) if spec is not None and spec.choices else {}
+    if not choices:
+        choices = {"correct": "the protocol as written"}
+    correct = next(iter(choices))
+    declared: list[str] = []
+    filed: set[tuple[str, str]] = set()
+    for method, version in versions:
+        where = f"{cls.__name__}.{method}"
+        first = next(iter(version.docs))
+        base = inspect.getattr_static(cls, method, None)
+        if base is None:
+            raise QuorumError(
+                f"{where}: @variant({first!r}) is a variant's version of {method}, but {cls.__name__} has no "
+                f"correct {method}: define it (without @variant) beside the variant's version"
+            )
+        if isinstance(base, property) or not hasattr(base, "__get__"):
+            raise QuorumError(f"{where}: @variant({first!r}) replaces methods, and {method} is not one")
+        if getattr(version, "__quorum__", None) is not None or getattr(version.fn, "__quorum__", None) is not None:
+            raise QuorumError(
+                f"{where}: variant {first!r}'s version takes its declaration (@action, @always, ...) from the "
+                f"correct {method}; decorate only the correct one"
+            )
+        if inspect.isfunction(base) and inspect.isfunction(version.fn):
+            want, got = list(inspect.signature(base).parameters), list(inspect.signature(version.fn).parameters)
+            if want != got:
+                raise QuorumError(
+                    f"{where}: variant {first!r}'s version takes ({', '.join(got)}) but the correct {method} "
+                    f"takes ({', '.join(want)}); give it the same parameters"
+                )
+        for name, doc in version.docs.items():
+            if name == correct:
+                raise QuorumError(
+                    f"{where}: @variant({name!r}) names the correct version, which is the definition without "
+                    "@variant; name the buggy variant this version belongs to"
+                )
+            if (name, method) in filed:
+                raise QuorumError(f"{where}: variant {name!r} has two versions of {method}; keep one")
+            filed.add((name, method))
+            table.setdefault(name, {})[method] = version.fn
+            known = choices.get(name)
+            if doc is not None:
+                if known and known != doc:
+                    raise QuorumError(
+                        f"{where}: variant {name!r} is described twice ({known!r}, {doc!r}); describe it once"
+                    )
+                choices[name] = doc
+            else:
+                choices.setdefault(name, None)
+            declared.append(name)
+    for name in declared:
+        if not choices[name]:
+            raise QuorumError(
+                f"{cls.__name__}: variant {name!r} needs a description: @variant({name!r}, \"what it gets wrong\") "
+                "on one of its versions"
+            )
+    param = Variant(**choices)
+    param.__set_name__(cls, "variant")
+    cls.variant = param
+
+
+class _Hook:
+    """A hook that is data: its default on ``Protocol``, with a docstring. A protocol overrides it
+    with a class attribute, or an instance attribute set in ``setup``."""
+
+    def __init__(self, default: Any, doc: str) -> None:
+        self.default = default
+        self.__doc__ = doc
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        return self.default
+
+    def __repr__(self) -> str:
+        return f"<Protocol hook {self.name}: default {self.default!r}>"
+
+
 def _identity(cond: Any) -> Any:
     return cond
 
@@ -194,12 +328,25 @@ def _state_class(protocol: Protocol) -> type:
     return type(f"{type(protocol).__name__}State", (tuple,), body)
 
 
-class Protocol:
-    """Base class of every protocol. Subclasses declare ``Param``s, ``setup`` and methods."""
+class Protocol(metaclass=_ProtocolType):
+    """Base class of every protocol. Subclasses declare ``Param``s, ``setup`` and methods.
 
-    #: Parameters of an instance small enough for cross-engine tests (every variant is tried
-    #: with these); a protocol whose defaults are already small can leave it empty.
-    small_instance: dict[str, Any] = {}
+    The contract: a protocol may define exactly the hooks below, each declared here with its
+    default: ``small_instance``, ``environment``, ``not_bounds``, ``INV`` (data: a class attribute,
+    or set in ``setup``), ``setup``, ``bounds`` and ``explain_<property>`` (read through
+    ``explanation``). A buggy variant is a ``@variant`` version of each definition it changes."""
+
+    small_instance = _Hook(
+        MappingProxyType({}),
+        "Parameters of an instance small enough for cross-engine tests (every variant is tried with them).",
+    )
+    environment = _Hook(
+        None, "The faults this protocol can host: an ``Environment`` (set in ``setup``), or None for none."
+    )
+    not_bounds = _Hook(
+        (), "Range variables whose maximum is a value the protocol sets, not a bound a run can saturate."
+    )
+    INV = _Hook((), "The names of the properties whose conjunction is the protocol's inductive invariant.")
 
     def __init__(self, *, faults: Iterable[str] = (), **params: Any) -> None:
         cls = type(self)
@@ -212,6 +359,8 @@ class Protocol:
             value = spec.check(cls.__name__, params[name]) if name in params else spec.default
             self.params[name] = value
             setattr(self, name, value)
+        for method, fn in cls._variant_versions.get(self.params.get("variant"), {}).items():
+            setattr(self, method, fn.__get__(self, cls))  # this variant's versions replace the correct ones
         self.variables: dict[str, Variable] = {}
         self.declared_roles: dict[str, Domain] = {}
         self.declared_messages: dict[str, dict[str, Any]] = {}
@@ -314,10 +463,6 @@ class Protocol:
         order = {n: i for i, n in enumerate(_definition_order(cls))}
         self.actions.sort(key=lambda a: order.get(a.name, 1 << 30))
         self.properties = dict(sorted(self.properties.items(), key=lambda kv: order.get(kv[0], 1 << 30)))
-        self.extend()
-
-    def extend(self) -> None:
-        """Hook for building blocks (e.g. faults) that add actions after the protocol's own."""
 
     def _add_action(self, name: str, fn: Callable, doc: str, opts: dict) -> None:
         import inspect
@@ -390,6 +535,11 @@ class Protocol:
         """The instance size in words, for stating what a proof covers (protocols override this to
         say it their way, e.g. Paxos's "3 acceptors, 2 values, ballots 0..2")."""
         return ", ".join(f"{k}={v}" for k, v in self.params.items())
+
+    def explanation(self, prop: str, s: Any) -> str | None:
+        """Words beside a violation of ``prop`` in state ``s``: ``explain_<prop>(s)`` where the protocol defines it."""
+        fn = getattr(self, f"explain_{prop}", None)
+        return str(fn(s)) if callable(fn) else None
 
     def state_json(self, state: Any) -> dict:
         return {n: v.domain.to_json(val) for (n, v), val in zip(self.variables.items(), state, strict=True)}

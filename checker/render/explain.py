@@ -183,8 +183,7 @@ class Explanation:
 
 def explain(protocol: Protocol, state: Any, prop: str) -> Explanation:
     """Why ``prop`` is false in ``state`` (deadlock and unreached goals get a sentence)."""
-    custom_fn = getattr(protocol, f"explain_{prop}", None)
-    custom = str(custom_fn(state)) if callable(custom_fn) else ""
+    custom = protocol.explanation(prop, state) or ""
     if prop == "deadlock":
         return Explanation(prop, "a state with no enabled action", ["no action is enabled in the last state"],
                            None, custom)
