@@ -127,3 +127,11 @@ def test_every_package_states_its_job():
     for init in CHECKER.glob("*/__init__.py"):
         doc = ast.get_docstring(ast.parse(init.read_text()))
         assert doc, f"{init} has no docstring saying what the package is for"
+
+
+def test_checker_never_imports_pytest():
+    for path in MODULES:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] == "pytest" for n in names), f"{path}:{node.lineno}: imports pytest"

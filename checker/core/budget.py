@@ -37,6 +37,10 @@ class Budget:
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
+    def out_of_time(self) -> bool:
+        """Whether ``max_seconds`` have passed (read now: for engines that ask between long steps)."""
+        return self.max_seconds is not None and self.elapsed() > self.max_seconds
+
     def states_spent(self, stored: int, depth: int) -> str | None:
         """The reason to stop once ``stored`` states are kept (None while under the limit)."""
         if self.max_states is not None and stored >= self.max_states:

@@ -25,6 +25,7 @@ from hypothesis import seed as fix_seed
 from hypothesis import strategies as st
 
 from checker.core import semantics
+from checker.core.budget import Budget
 from checker.core.properties import select_properties
 from checker.core.replay import confirm_violation, replay
 from checker.core.result import Details, Raised, Result
@@ -121,7 +122,8 @@ def simulate(
     counts = dict.fromkeys((a.name for a in protocol.actions), 0)
     typecheck = TypeCheck(protocol)
     initials = protocol.initial_states()
-    start = time.perf_counter()
+    budget = Budget(max_seconds=max_seconds)
+    start = budget.start
     stats = _Stats(last_report=start)
     moves: dict[tuple, list] = {}  # the enabled moves of each state seen: walks and shrinks revisit states
 
@@ -130,7 +132,7 @@ def simulate(
             return False
         if steps is not None and stats.steps >= steps:
             return False
-        return max_seconds is None or time.perf_counter() - start < max_seconds
+        return not budget.out_of_time()
 
     def check_state(trace: list[Step]) -> None:
         state = trace[-1].state

@@ -17,6 +17,7 @@ from typing import Any
 
 import z3
 
+from checker.core.budget import Budget
 from checker.core.properties import select_properties
 from checker.core.replay import confirm_violation, replay
 from checker.core.result import Details, Result
@@ -47,7 +48,8 @@ def bmc(
     progress: Callable[[str], None] | None = None,
 ) -> Result:
     """Search for a violation of the selected invariants in at most ``max_depth`` steps."""
-    start = time.perf_counter()
+    budget = Budget(max_seconds=max_seconds)
+    start = budget.start
     selected = select_properties(protocol, properties)
     invariants = [p.name for p in selected if p.kind == "always"]
     goals: dict[str, int | None] = {p.name: None for p in selected if p.kind == "sometimes"}
@@ -107,7 +109,7 @@ def bmc(
             if answer == z3.unknown:
                 return finish("limit", k, message=f"Z3 gave up at depth {k} ({solver.reason_unknown()}); "
                               f"no violation up to depth {k - 1}")
-            if max_seconds is not None and time.perf_counter() - start > max_seconds and k < max_depth:
+            if budget.out_of_time() and k < max_depth:
                 return finish("limit", k, message=f"time limit {max_seconds}s reached: no violation up to depth {k}")
     except KeyboardInterrupt:  # Ctrl-C: keep what was shown so far
         return finish("limit", k, message=f"interrupted at depth {k}: no violation up to depth {k - 1}")
