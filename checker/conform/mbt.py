@@ -131,7 +131,7 @@ def check_conformance(
     _check_adapter(protocol, adapter_cls)
     if seed is None:
         seed = random.SystemRandom().randrange(1 << 32)
-    initials = protocol.initial_states()
+    initials = semantics.initial_states(protocol)
     out = Conformance(True, protocol, seed, coverage=dict.fromkeys((a.name for a in protocol.actions), 0))
     start = time.perf_counter()
     searching = [True]

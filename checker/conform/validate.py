@@ -143,13 +143,13 @@ def _param_differences(params: dict[str, Any], logged: dict[str, Any]) -> list[s
 
 def validate(protocol: Protocol, events: list[Event], *, max_states: int = 100_000) -> Validation:
     """Follow the log through the protocol; every state consistent with it so far is kept."""
-    initials = protocol.initial_states()
+    initials = semantics.initial_states(protocol)
     if events[0].action == "Init":
         initials = [s for s in initials if not state_differences(protocol, s, events[0].state)]
         if not initials:
             return Validation(False, 0, [], events[0], [
                 Candidate("Init", state_differences(protocol, s, events[0].state), 0)
-                for s in protocol.initial_states()[:3]
+                for s in semantics.initial_states(protocol)[:3]
             ])
         events = events[1:]
     parent: dict[tuple, tuple | None] = {s: None for s in initials}

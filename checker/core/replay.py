@@ -8,6 +8,7 @@ A mismatch in an engine's own trace is an ``InternalError``; in a user's file, b
 
 from __future__ import annotations
 
+from checker.core import semantics
 from checker.core.semantics import fire, is_instance, violates
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
@@ -22,7 +23,7 @@ def replay(protocol: Protocol, trace: list[Step], *, source: str = "engine") -> 
     if not trace:
         raise InternalError(f"{source} produced an empty trace")
     first = trace[0].state
-    if first not in protocol.initial_states():
+    if first not in semantics.initial_states(protocol):
         raise InternalError(f"{source}: the first state of its trace is not an initial state: {first}")
     out = [Step("Init", {}, first)]
     cur = first

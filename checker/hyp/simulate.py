@@ -121,7 +121,7 @@ def simulate(
         seed = random.SystemRandom().randrange(1 << 32)
     counts = dict.fromkeys((a.name for a in protocol.actions), 0)
     typecheck = TypeCheck(protocol)
-    initials = protocol.initial_states()
+    initials = semantics.initial_states(protocol)
     budget = Budget(max_seconds=max_seconds)
     start = budget.start
     stats = _Stats(last_report=start)

@@ -69,7 +69,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         super().__init__()
         self.trace: list[Step] = []
         self._cache: tuple[Any, dict[str, dict[str, Step]]] | None = None
-        initials = self.protocol.initial_states()
+        initials = semantics.initial_states(self.protocol)
         if len(initials) == 1:
             self._start(initials[0])
 
@@ -192,7 +192,7 @@ def as_state_machine(protocol: Protocol, properties: list[str] | None = None, *,
         "goals_reached": set(),
         "TestCase": _CoverageTestCase(),
     }
-    initials = protocol.initial_states()
+    initials = semantics.initial_states(protocol)
     if len(initials) > 1:
         body["init"] = initialize(index=st.sampled_from(range(len(initials))))(
             lambda self, index: self._start(initials[index])

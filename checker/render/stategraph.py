@@ -79,7 +79,7 @@ def build(protocol: Protocol, trace: list[Step], space: tuple[list, list] | None
                 edges.append((s, label, nxt))
         g.graph["scope"] = (f"more than {limit} reachable states: too many to draw, so this is the trace's "
                             f"neighbourhood ({len(ids)} states: each trace state and its successors)")
-    roots = set(protocol.initial_states())
+    roots = set(semantics.initial_states(protocol))
     for s, i in ids.items():
         g.add_node(i, label=_label(protocol, None if s in roots else parent.get(s), s),
                    on_path=s in on_path, last=s == path[-1])
