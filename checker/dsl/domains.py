@@ -6,6 +6,7 @@ written for people (``show``) and for JSON (``to_json``/``from_json``).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -149,10 +150,12 @@ class ValueSet(frozenset):
 
     def ordered(self) -> tuple:
         """The elements in ``order``: the same sequence in every process, whatever the hash seed."""
-        try:
-            return tuple(sorted(self, key=_ORDER.__getitem__))  # every element's key already cached: fast
-        except KeyError:
+        if _EXACT:
             return tuple(sorted(self, key=order))
+        try:
+            return tuple(sorted(self, key=_RANK.__getitem__))  # every element ranked already: int compares
+        except KeyError:
+            return tuple(sorted(self, key=rank))
 
     def __repr__(self) -> str:
         return show(self)
@@ -360,6 +363,26 @@ def order(value: Any) -> tuple:
     if len(_ORDER) < 1 << 20:  # values come from finite domains; the cap only bounds memory
         _ORDER[value] = key
     return key
+
+
+_RANK: dict[Any, int] = {}
+_RANKED: dict[int, tuple] = {}
+_EXACT: list[bool] = []  # non-empty once two values shared a rank: sort by ``order`` from then on
+
+
+def rank(value: Any) -> int:
+    """An integer that stands for ``value``'s place in a fixed order: a 63-bit digest of its
+    ``order`` key, the same in every process. Sorting sets by it compares machine integers
+    instead of nested keys (it measured about half the cost). Two values with one digest (odds
+    about n²/2⁶⁴ for n values) would have no fixed order between them, so from the first such
+    pair on, sets are sorted by ``order`` itself."""
+    key = order(value)
+    digest = int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "big") >> 1
+    if _RANKED.setdefault(digest, key) != key:
+        _EXACT.append(True)
+    if len(_RANK) < 1 << 20:
+        _RANK[value] = digest
+    return digest
 
 
 def sort_key(value: Any) -> tuple:

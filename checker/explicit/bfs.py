@@ -93,29 +93,31 @@ class Search:
 
     def expand(self, state: Any) -> Finding | None:
         """Every enabled move from ``state``: new states are checked and queued for the next level."""
-        store, observer, counts, queue = self.store, self.observer, self.coverage.counts, self.next_frontier
-        src = store.key_of(state)
-        fired = False
+        observer, counts, add, queue = self.observer, self.coverage.counts, self.store.add, self.next_frontier
+        src = self.store.key_of(state)
+        generated = 0
         if observer is not None:
             observer.begin(state)
         try:
             for ai, params, nxt in moves(self.protocol, state):
-                fired = True
-                self.generated += 1
+                generated += 1
                 counts[ai] += 1
-                if store.add(nxt, (src, ai, params)):
+                if add(nxt, (src, ai, params)):
                     queue.append(nxt)
                     if found := self.check(nxt, self.depth):
+                        self.generated += generated
                         self.depth += 1
                         return found
                 if observer is not None:
                     observer.edge(ai, params, nxt)
         except ActionRaised as err:
+            self.generated += generated
             step = Step(err.action.name, err.action.params_dict(err.params), state)
             return Finding("error", message=str(err), trace=[*self.trace_to(state), step], details=[Raised(err.exc)])
+        self.generated += generated
         if observer is not None:
             observer.end(state)
-        if not fired and self.deadlock:
+        if not generated and self.deadlock:
             return Finding("violated", "deadlock", "a reachable state has no enabled action", self.trace_to(state))
         return None
 
