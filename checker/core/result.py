@@ -50,6 +50,7 @@ class Result:
     goals: dict[str, int | None] = field(default_factory=dict)
     checked: list[str] = field(default_factory=list)
     loop_start: int | None = None  # a lasso: the trace's steps from here on repeat for ever
+    interrupted: bool = False  # stopped by Ctrl-C: what was found so far, never a verdict on the whole
     details: list[Details] = field(default_factory=list)
 
     @_derived
@@ -113,6 +114,7 @@ class Result:
             "checked": self.checked,
             "goals": self.goals,
             "message": self.message,
+            "interrupted": self.interrupted,
             "warnings": self.warnings,
             "trace": trace_json(proto, self.trace),
         }

@@ -160,7 +160,7 @@ class Search:
             distinct_states=len(self.store), generated_states=self.generated, depth=self.depth,
             elapsed_s=self.budget.elapsed(), coverage=self.coverage.as_dict(), message=found.message,
             warnings=self.coverage.warnings(complete), goals=dict(self.props.reached), checked=self.props.names,
-            details=[*found.details, self.store.details(self.generated)],
+            details=[*found.details, self.store.details(self.generated)], interrupted=found.limit == "interrupt",
         )
 
 
