@@ -33,7 +33,7 @@ class Bully(Protocol):
 
     small_instance = {"processes": 3}
 
-    processes = Param(3, "number of processes p1..pN; pN has the highest id")
+    processes = Param(3, "number of processes p1..pN; pN has the highest id", min=1)
 
     def setup(self) -> None:
         self.Process = Nodes("p", self.processes)

@@ -44,11 +44,11 @@ class KubeLeaseElection(Protocol):
 
     small_instance = {"lease_duration": 2, "renew_deadline": 1, "pause": 3, "horizon": 3}
 
-    candidates = Param(2, "number of candidates k1..kN")
-    lease_duration = Param(3, "LeaseDuration in ticks (client-go default 15 s)")
-    renew_deadline = Param(2, "RenewDeadline in ticks (default 10 s): below lease_duration")
-    pause = Param(4, "length of a GC pause in ticks")
-    horizon = Param(5, "time runs from 0 to horizon")
+    candidates = Param(2, "number of candidates k1..kN", min=1)
+    lease_duration = Param(3, "LeaseDuration in ticks (client-go default 15 s)", min=1)
+    renew_deadline = Param(2, "RenewDeadline in ticks (default 10 s): below lease_duration", min=1)
+    pause = Param(4, "length of a GC pause in ticks", min=1)
+    horizon = Param(5, "time runs from 0 to horizon", min=1)
     variant = Variant(correct="the resource rejects writes from a term below the highest it has seen")
 
     def setup(self) -> None:

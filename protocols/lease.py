@@ -112,11 +112,11 @@ class LeaseLock(Protocol):
 
     small_instance = {"ttl": 2, "pause": 3, "horizon": 3}
 
-    clients = Param(2, "number of clients c1..cN")
-    ttl = Param(3, "lease length in ticks (the seed's 15 s, scaled down)")
-    renew_period = Param(1, "ticks between renewals (the seed's 5 s)")
-    pause = Param(4, "length of a GC pause in ticks (the seed's 20 s: longer than the TTL)")
-    horizon = Param(5, "time runs from 0 to horizon (absolute clock only)")
+    clients = Param(2, "number of clients c1..cN", min=1)
+    ttl = Param(3, "lease length in ticks (the seed's 15 s, scaled down)", min=1)
+    renew_period = Param(1, "ticks between renewals (the seed's 5 s)", min=1)
+    pause = Param(4, "length of a GC pause in ticks (the seed's 20 s: longer than the TTL)", min=1)
+    horizon = Param(5, "time runs from 0 to horizon (absolute clock only)", min=1)
     first_token = Param(33, "the fencing token of the first grant")
     clock = Param("absolute", "absolute: time 0..horizon, tokens as issued (safety); relative: ticks left, "
                   "unbounded time, tokens renumbered by order (liveness)", choices=("absolute", "relative"))

@@ -51,13 +51,13 @@ class Paxos(Protocol):
 
     small_instance = {"ballots": 2}
 
-    acceptors = Param(3, "number of acceptors a1..aN")
-    values = Param(2, "number of values v1..vK")
-    ballots = Param(3, "number of ballots: ballots=3 is ballots 0..2")
-    proposed = Param(None, "values v1..vP proposed by clients (default: all)", kind=(int, type(None)))
+    acceptors = Param(3, "number of acceptors a1..aN", min=1)
+    values = Param(2, "number of values v1..vK", min=1)
+    ballots = Param(3, "number of ballots: ballots=3 is ballots 0..2", min=1)
+    proposed = Param(None, "values v1..vP proposed by clients (default: all)", kind=(int, type(None)), min=0)
     quorums = Param("majority", f"acceptor quorum system ({quorum_systems.SYNTAX}; see checker.quorums)")
     leaders = Param(None, "ballots 0..L-1 have a leader that may start them (default: all); leaders=1 is "
-                    "one designated proposer", kind=(int, type(None)))
+                    "one designated proposer", kind=(int, type(None)), min=1)
     variant = Variant(correct="Paxos.tla as written")  # the buggy ones: @variant beside the code they change
 
     def bounds(self) -> str:

@@ -75,9 +75,9 @@ class Raft(Protocol):
     #: cross-engine tests; the specs check the larger instances the bugs need.
     small_instance = {"servers": 2, "terms": 1, "log_length": 1}
 
-    servers = Param(3, "number of servers s1..sN")
-    terms = Param(2, "highest term an election may start: terms=2 is terms 1..2")
-    log_length = Param(1, "longest log: entries at indexes 1..log_length")
+    servers = Param(3, "number of servers s1..sN", min=1)
+    terms = Param(2, "highest term an election may start: terms=2 is terms 1..2", min=1)
+    log_length = Param(1, "longest log: entries at indexes 1..log_length", min=0)
     timeouts = Param(
         "any", "when a server may time out (the timing assumption; see the module docstring)",
         choices={

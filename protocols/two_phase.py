@@ -42,7 +42,7 @@ class TwoPhase(Protocol):
 
     small_instance = {"rms": 3}
 
-    rms = Param(3, "number of resource managers r1..rN")
+    rms = Param(3, "number of resource managers r1..rN", min=1)
     variant = Variant(correct="TwoPhase.tla as written")  # the buggy ones: @variant beside the code they change
 
     def setup(self) -> None:

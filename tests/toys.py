@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from checker.dsl import Enum, Map, Nodes, Param, Protocol, Range, Variant, action, always, sometimes
+from checker.dsl import (
+    Enum,
+    From,
+    IsEmpty,
+    Map,
+    Nodes,
+    Not,
+    Param,
+    Protocol,
+    Range,
+    RecordType,
+    Variant,
+    action,
+    always,
+    sometimes,
+)
 
 
 class Counter(Protocol):
@@ -158,3 +173,238 @@ class Stepper(Protocol):
     @variant("lenient", "the invariant allows anything")
     def below_three(self, s):  # noqa: F811 - a variant's version
         return True
+
+
+# -- corner cases every engine must read the same way (tests/differential/test_corner_cases.py) ------
+
+
+class RecordOutOfDomain(Protocol):
+    """A message's term is computed from state and leaves the record type's domain (terms 1..2):
+    ``dec`` twice, then ``send`` adds ``msg(term=0)`` — a type error after 3 steps."""
+
+    def setup(self) -> None:
+        from checker.dsl import SetOf
+
+        self.Msg = RecordType("msg", term=Range(1, 2))
+        self.var("term", Range(0, 2), init=2)
+        self.var("msgs", SetOf(self.Msg), init=())
+
+    @action
+    def dec(self, s):
+        if s.guard(s.term > 0):
+            return s.update(term=s.term - 1)
+
+    @action
+    def send(self, s):
+        return s.update(msgs=s.msgs | {self.Msg(term=s.term)})
+
+
+class ParamRecordOutOfDomain(Protocol):
+    """The out-of-domain record comes from a concrete parameter (t = 0, terms are 1..2) and only once
+    a flag is set: a type error after 2 steps, never at encoding time."""
+
+    def setup(self) -> None:
+        from checker.dsl import Bool, SetOf
+
+        self.Msg = RecordType("msg", term=Range(1, 2))
+        self.var("armed", Bool(), init=False)
+        self.var("msgs", SetOf(self.Msg), init=())
+
+    @action
+    def arm(self, s):
+        if s.guard(Not(s.armed)):
+            return s.update(armed=True)
+
+    @action(t=Range(0, 2))
+    def send(self, s, t):
+        if s.guard(s.armed):
+            return s.update(msgs=s.msgs | {self.Msg(term=t)})
+
+
+class InboxOutOfDomain(Protocol):
+    """One inbox per node (a map of sets of records); the record's field leaves its domain."""
+
+    def setup(self) -> None:
+        from checker.dsl import SetOf
+
+        self.Node = Nodes("n", 2)
+        self.Msg = RecordType("msg", term=Range(1, 2))
+        self.var("term", Range(0, 2), init=1)
+        self.var("inbox", Map(self.Node, SetOf(self.Msg)), init=frozenset())
+
+    @action
+    def dec(self, s):
+        if s.guard(s.term > 0):
+            return s.update(term=s.term - 1)
+
+    @action(n="Node")
+    def deliver(self, s, n):
+        return s.update(inbox=s.inbox.set(n, s.inbox[n] | {self.Msg(term=s.term)}))
+
+
+class SetOfScalarsOutOfDomain(Protocol):
+    """A set of numbers 0..2 gets a number computed from state: 3 after three steps."""
+
+    def setup(self) -> None:
+        from checker.dsl import SetOf
+
+        self.var("n", Range(0, 3), init=0)
+        self.var("seen", SetOf(Range(0, 2)), init=())
+
+    @action
+    def step(self, s):
+        if s.guard(s.n < 3):
+            return s.update(n=s.n + 1, seen=s.seen | {s.n + 1})
+
+
+class MapOutOfDomain(Protocol):
+    """A map entry is assigned a value outside its domain (counts are 0..2)."""
+
+    def setup(self) -> None:
+        self.Node = Nodes("n", 2)
+        self.var("count", Map(self.Node, Range(0, 2)), init=0)
+
+    @action(n="Node")
+    def bump(self, s, n):
+        return s.update(count=s.count.set(n, s.count[n] + 1))
+
+
+class SendWhenEmpty(Protocol):
+    """A guard on a set being empty, and a ``From`` parameter: one message at a time, received and
+    counted; ``received_once`` breaks after send, recv, send, recv (4 steps)."""
+
+    def setup(self) -> None:
+        from checker.dsl import SetOf
+
+        self.Msg = RecordType("msg", val=Range(0, 1))
+        self.var("msgs", SetOf(self.Msg), init=())
+        self.var("got", Range(0, 3), init=0)
+
+    @action(v=Range(0, 1))
+    def send(self, s, v):
+        if s.guard(IsEmpty(s.msgs)):
+            return s.update(msgs=s.msgs | {self.Msg(val=v)})
+
+    @action(m=From("msgs", "msg"))
+    def recv(self, s, m):
+        if s.guard(s.got < 3):
+            return s.update(msgs=s.msgs - {m}, got=s.got + 1)
+
+    @always
+    def received_once(self, s):
+        return s.got < 2
+
+
+class EmptyFrom(Protocol):
+    """The only action takes a message from a set that is always empty: a deadlock in the initial state."""
+
+    def setup(self) -> None:
+        from checker.dsl import SetOf
+
+        self.Msg = RecordType("msg", val=Range(0, 1))
+        self.var("msgs", SetOf(self.Msg), init=())
+        self.var("got", Range(0, 1), init=0)
+
+    @action(m=From("msgs"))
+    def recv(self, s, m):
+        return s.update(msgs=s.msgs - {m}, got=1)
+
+
+class RaisesOnGuard(Protocol):
+    """An action raises once the counter is 2, written so that Z3 can read it (``s.guard``, not ``if``)."""
+
+    def setup(self) -> None:
+        self.var("n", Range(0, 5), init=0)
+
+    @action
+    def step(self, s):
+        if s.guard(s.n == 2):
+            raise ValueError("boom at two")
+        if s.guard(s.n < 5):
+            return s.update(n=s.n + 1)
+
+
+class MapKeyOutside(Protocol):
+    """A map is written at a key computed from state that is not one of its keys (keys 0..1, the
+    index reaches 2): the concrete map raises KeyError — a finding after two steps."""
+
+    def setup(self) -> None:
+        from checker.dsl import Bool
+
+        self.var("i", Range(0, 2), init=0)
+        self.var("marked", Map(Range(0, 1), Bool()), init=False)
+
+    @action
+    def advance(self, s):
+        if s.guard(s.i < 2):
+            return s.update(i=s.i + 1)
+
+    @action
+    def mark(self, s):
+        return s.update(marked=s.marked.set(s.i, True))
+
+
+class Pigeons(Protocol):
+    """n + 1 pigeons moving between n holes: some hole is always shared. Cheap to encode, hard for
+    Z3 to prove at each depth (the pigeonhole principle): a solver call long enough to time limits
+    and interrupts inside it (pigeons=10: depth 5 alone takes seconds)."""
+
+    holes = Param(10, "number of holes (one pigeon more than holes)")
+
+    def setup(self) -> None:
+        self.Pigeon = Range(0, self.holes)
+        self.Hole = Range(0, self.holes - 1)
+        self.var("hole", Map(self.Pigeon, self.Hole), init=0)
+
+    @action(p="Pigeon", h="Hole")
+    def move(self, s, p, h):
+        return s.update(hole=s.hole.set(p, h))
+
+    @always
+    def some_hole_shared(self, s):
+        from checker.dsl import Or
+
+        pigeons = self.Pigeon.values()
+        return Or(*(s.hole[a] == s.hole[b] for i, a in enumerate(pigeons) for b in pigeons[i + 1:]))
+
+
+class BoolGetsNumber(Protocol):
+    """A Boolean variable is assigned a number: a type error after one step."""
+
+    def setup(self) -> None:
+        from checker.dsl import Bool
+
+        self.var("n", Range(0, 1), init=0)
+        self.var("flag", Bool(), init=False)
+
+    @action
+    def step(self, s):
+        if s.guard(s.n < 1):
+            return s.update(n=s.n + 1, flag=2)
+
+
+class DeadlockBeforeViolation(Protocol):
+    """From the initial state, ``a`` leads on to a state that breaks ``not_three`` (2 steps) and ``b``
+    to a deadlock (1 step): the shortest finding is the deadlock."""
+
+    def setup(self) -> None:
+        self.var("x", Range(0, 3), init=0)
+
+    @action
+    def a(self, s):
+        if s.guard(s.x == 0):
+            return s.update(x=1)
+
+    @action
+    def b(self, s):
+        if s.guard(s.x == 0):
+            return s.update(x=2)
+
+    @action
+    def c(self, s):
+        if s.guard(s.x == 1):
+            return s.update(x=3)
+
+    @always
+    def not_three(self, s):
+        return s.x != 3

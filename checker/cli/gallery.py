@@ -74,11 +74,12 @@ def discover(spec_dir: Path = Path("specs")) -> list[Entry]:
 
 def build(entry: Entry) -> Protocol:
     """The entry's protocol instance, faults included (as its spec builds it)."""
-    from checker.cli.spec import load_protocol
+    from checker.cli.spec import build_protocol, load_protocol
     from checker.dsl import fairness
 
     params = {**entry.parameters, **({"faults": entry.faults} if entry.faults else {})}
-    protocol = load_protocol(entry.protocol_ref)(**params)
+    where = entry.spec or entry.name
+    protocol = build_protocol(load_protocol(entry.protocol_ref, where), params, where)
     fairness.apply(protocol, entry.fairness or {}, entry.spec or entry.name)
     return protocol
 

@@ -10,17 +10,19 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.text import Text
 
-from checker.cli.discovery import all_protocols
+from checker.cli.discovery import discover_protocols
+from checker.cli.guards import EXIT_INTERRUPTED, Interrupted, check_out_dir, loading, was_interrupted
 from checker.cli.params import parse_params
 from checker.cli.report import print_result
-from checker.cli.spec import Spec, check_properties, expectation, load_spec
+from checker.cli.spec import Spec, build_protocol, check_properties, expectation, load_spec, repeated
 from checker.core import engines
 from checker.core.result import Result
 from checker.dsl.faults import hostable
 from checker.errors import InternalError, QuorumError
 
-EXIT = {"holds": 0, "violated": 1, "error": 2, "limit": 4}
+EXIT = {"holds": 0, "violated": 1, "error": 2, "limit": 4}  # and 3: internal error; 130: Ctrl-C
 
 
 _DEBUG: list[bool] = []
@@ -55,7 +57,13 @@ class _Group(click.Group):
                 traceback.print_exc()
             click.echo(f"internal error: {err}", err=True)
             sys.exit(3)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+        except Interrupted as err:
+            click.echo(str(err), err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as err:  # noqa: BLE001 - the last line of defence
             if debug or _DEBUG:
@@ -107,13 +115,23 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
     if fingerprints:
         overrides["store"] = "fingerprints"
     overrides["-o"] = parse_params(extra)  # engine options by their exact names
+    if properties and (twice := repeated(list(properties))):
+        raise QuorumError(f"--property {twice[0]} is given more than once: name each property once")
+    out_dir = check_out_dir(out) if out else None  # before any work: a bad --out fails at once
     path = Path(target)
     if path.is_dir():
         if params:
             raise QuorumError("-p applies to one spec or protocol, not a directory of specs")
+        if out:
+            raise QuorumError("--out applies to one spec or protocol, not a directory of specs")
         specs = [load_spec(p) for p in _specs_in(path)]
-        _check_many(specs, engine, overrides, list(properties) or None, as_json, quiet, console)
+        _check_many(specs, engine, overrides, list(properties) or None, as_json, console)
         return
+    if path.suffix == ".py":
+        raise QuorumError(
+            f"{target}: a Python file; check the protocol in it as module:Class, "
+            "e.g. quorum check protocols.paxos:Paxos"
+        )
     if target.endswith(".toml") or path.is_file():
         spec = load_spec(path)
         spec.parameters.update(parse_params(params))
@@ -122,49 +140,102 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
     if properties:
         spec.properties = list(properties)
     result = _run(spec, engine, overrides, quiet, console)
-    if out:
-        from checker.cli.artifacts import write_outputs
-
-        written = write_outputs(result, out)
-        if not as_json:
-            console.print(f"wrote {', '.join(str(p) for p in written)}", style="dim")
+    stopped = was_interrupted(result)
+    met = None if stopped or spec.expect is None else spec.expectation_met(result)
     if as_json:
         doc = result.to_json()
+        doc["interrupted"] = stopped
         if spec.expect is not None:
             doc["expected"] = spec.expectation_text()
-            doc["matched"] = spec.expectation_met(result)
+            doc["matched"] = met
         click.echo(json.dumps(doc, indent=2, default=str))
     else:
         print_result(result, console)
-        if spec.expect is not None:
-            met = spec.expectation_met(result)
+        if stopped:
+            console.print("interrupted: no verdict (the figures above are what was explored before Ctrl-C)",
+                          style="bold yellow")
+        elif spec.expect is not None:
             console.print(f"expected {spec.expectation_text()}: {'matched' if met else 'MISSED'}",
                           style="green" if met else "bold red")
+    if out_dir is not None and not _write_outputs(result, out_dir, as_json, console):
+        sys.exit(2)
+    if stopped:
+        sys.exit(EXIT_INTERRUPTED)
     if spec.expect is not None and path.suffix == ".toml":
-        sys.exit(0 if spec.expectation_met(result) else 1)
+        sys.exit(0 if met else 1)
     sys.exit(EXIT[result.verdict])
 
 
+def _write_outputs(result: Result, out: Path, as_json: bool, console: Console) -> bool:
+    """Write ``--out`` after the verdict is printed, so that a failure here never loses it."""
+    from checker.cli.artifacts import write_outputs
+
+    try:
+        written = write_outputs(result, out)
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename else ""
+        click.echo(f"error: --out {out}: writing the outputs failed{where}: {err.strerror or err}; "
+                   "the verdict above stands", err=True)
+        return False
+    except KeyboardInterrupt:
+        raise Interrupted(f"interrupted while writing --out {out}; the verdict above stands") from None
+    if not as_json:
+        console.print(f"wrote {', '.join(str(p) for p in written)}", style="dim")
+    return True
+
+
 def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool, console: Console) -> Result:
-    protocol = spec.build()
-    check_properties(spec, protocol)
+    with loading(spec.describe_source()):
+        protocol = spec.build()
+        check_properties(spec, protocol)
     name = engine or spec.engine
     options = dict(spec.options) if name == spec.engine else {}
     flags = {k: v for k, v in overrides.items() if k != "-o"}
     options.update(flags)
     options.update(overrides.get("-o", {}))
     progress = None if quiet else (lambda line: click.echo(f"  … {line}", err=True))
-    return engines.run(name, protocol, spec.properties, options, progress=progress,
-                       where=f"{spec.path} (engine {name})")
+    try:
+        return engines.run(name, protocol, spec.properties, options, progress=progress,
+                           where=f"{spec.path} (engine {name})")
+    except KeyboardInterrupt:  # an engine that does not keep what it found
+        raise Interrupted(f"interrupted while checking {spec.path} (engine {name}): no verdict") from None
 
 
-def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, quiet: bool, console: Console) -> None:
-    docs, missed = [], 0
+def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, console: Console) -> None:
+    """Every spec against its expectation. A spec that cannot be built is reported and the rest
+    still run (exit 2 at the end); one Ctrl-C stops the whole run with a summary of what was done."""
+    docs: list[dict[str, Any]] = []
+    matched = missed = broken = 0
+    stopped: str | None = None
     for spec in specs:
         if properties:
             spec.properties = properties
-        result = _run(spec, engine, overrides, True, console)
+        try:
+            result = _run(spec, engine, overrides, True, console)
+        except Interrupted as err:
+            stopped = str(err)
+            break
+        except QuorumError as err:
+            broken += 1
+            if as_json:
+                docs.append({"spec": spec.path, "verdict": "error", "message": str(err),
+                             "expected": spec.expectation_text(), "matched": False})
+            else:
+                console.print(Text.assemble(("ERROR", "bold magenta"), f"  {spec.path}: {err}"), soft_wrap=True)
+            continue
+        if was_interrupted(result):
+            stopped = ""  # said on the spec's own line
+            if as_json:
+                doc = result.to_json()
+                doc.update(spec=spec.path, expected=spec.expectation_text(), matched=None, interrupted=True)
+                docs.append(doc)
+            else:
+                console.print(f"[bold yellow]interrupted[/]  {spec.path}: no verdict (expected "
+                              f"{spec.expectation_text()}) — {result.summary()}; {result.distinct_states:,} "
+                              f"states, {result.elapsed_s:.2f}s explored before Ctrl-C")
+            break
         met = spec.expectation_met(result)
+        matched += met
         missed += not met
         if as_json:
             doc = result.to_json()
@@ -179,24 +250,48 @@ def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool,
                 f"{mark}  {spec.path}: {got} (expected {spec.expectation_text()}) — "
                 f"{result.distinct_states:,} states, {result.elapsed_s:.2f}s"
             )
+    done = matched + missed + broken
+    if stopped is not None:
+        summary = (f"interrupted during spec {done + 1} of {len(specs)}: {matched} matched, {missed} missed"
+                   + (f", {broken} could not be checked" if broken else "")
+                   + f"; {len(specs) - done} not checked")
+    else:
+        summary = f"{matched} of {len(specs)} specs matched their expectation" + (
+            f"; {broken} could not be checked (bad input)" if broken else "")
     if as_json:
         click.echo(json.dumps(docs, indent=2, default=str))
+        if stopped is not None:
+            click.echo(summary, err=True)
     else:
-        console.print(f"{len(specs) - missed} of {len(specs)} specs matched their expectation")
-    sys.exit(1 if missed else 0)
+        if stopped:
+            console.print(Text(stopped, style="yellow"), soft_wrap=True)
+        console.print(summary)
+    if stopped is not None:
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(2 if broken else 1 if missed else 0)
 
 
 @main.command(name="list")
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--specs", "spec_dir", default="specs", show_default=True, type=click.Path())
 def list_(as_json: bool, spec_dir: str) -> None:
-    """Show protocols with their parameters, variants and properties, and the specs."""
+    """Show protocols with their parameters, variants and properties, and the specs.
+
+    A protocol module or spec that cannot be loaded is named with its error, after the rest
+    (exit 2)."""
     protos = []
-    for cls in all_protocols():
-        specs = cls.param_specs()
-        inst = cls()
+    classes, broken_modules = discover_protocols()
+    broken = [{"module": b.module, "error": b.error} for b in broken_modules]
+    for cls in classes:
+        ref = f"{cls.__module__}:{cls.__name__}"
+        try:
+            specs = cls.param_specs()
+            inst = build_protocol(cls, {})
+        except QuorumError as err:
+            broken.append({"module": ref, "error": str(err)})
+            continue
         protos.append({
-            "protocol": f"{cls.__module__}:{cls.__name__}",
+            "protocol": ref,
             "doc": (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else "",
             "parameters": {n: {"default": p.default, "doc": p.doc} for n, p in specs.items() if n != "variant"},
             "variants": cls.variants(),
@@ -207,13 +302,21 @@ def list_(as_json: bool, spec_dir: str) -> None:
     spec_docs = []
     if Path(spec_dir).is_dir():
         for p in sorted(Path(spec_dir).glob("*.toml")):
-            s = load_spec(p)
+            try:
+                s = load_spec(p)
+            except QuorumError as err:
+                broken.append({"spec": str(p), "error": str(err)})
+                continue
             spec_docs.append({"spec": str(p), "protocol": s.protocol_ref, "expect": s.expect or "holds",
                               "engine": s.engine, "description": s.description})
     engine_docs = {name: {"options": sorted(e.options), "doc": e.doc} for name, e in engines.ENGINES.items()}
     if as_json:
-        click.echo(json.dumps({"protocols": protos, "specs": spec_docs, "engines": engine_docs}, indent=2,
-                              default=str))
+        doc = {"protocols": protos, "specs": spec_docs, "engines": engine_docs}
+        if broken:
+            doc["broken"] = broken
+        click.echo(json.dumps(doc, indent=2, default=str))
+        if broken:
+            sys.exit(2)
         return
     console = Console(highlight=False)
     for p in protos:
@@ -233,6 +336,11 @@ def list_(as_json: bool, spec_dir: str) -> None:
         console.print("[bold]specs[/]")
         for s in spec_docs:
             console.print(f"  {s['spec']}: {s['expect']} ({s['engine']})")
+    if broken:
+        console.print("[bold red]could not be loaded[/] (the rest are listed above)")
+        for b in broken:
+            console.print(Text(f"  {b.get('module') or b.get('spec')}: {b['error']}", style="red"), soft_wrap=True)
+        sys.exit(2)
 
 
 def entry() -> None:

@@ -15,15 +15,18 @@ Every key is checked: a typo is an error that names the file and suggests the cl
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from checker.cli.guards import describe, raised_in_user_code, user_frame, where_in
 from checker.core import engines
 from checker.dsl import fairness
 from checker.dsl.protocol import Protocol
-from checker.errors import QuorumError, suggest
+from checker.errors import InternalError, QuorumError, suggest
 
 TOP_KEYS = {
     "protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length", "fairness",
@@ -51,10 +54,7 @@ class Spec:
         params = dict(self.parameters)
         if self.faults:
             params["faults"] = self.faults
-        try:
-            protocol = cls(**params)
-        except QuorumError as err:
-            raise QuorumError(f"{self.path}: {err}") from err
+        protocol = build_protocol(cls, params, self.path)
         fairness.apply(protocol, self.fairness, self.path)
         return protocol
 
@@ -66,6 +66,10 @@ class Spec:
             return False
         return self.trace_length is None or not result.trace or len(result.trace) - 1 == self.trace_length
 
+    def describe_source(self) -> str:
+        """The spec file and the protocol it names (or just the protocol, for a module:Class target)."""
+        return self.path if self.path == self.protocol_ref else f"{self.path} (protocol {self.protocol_ref})"
+
     def expectation_text(self) -> str:
         text = self.expect or "holds"
         return f"{text} in {self.trace_length} steps" if self.trace_length is not None else text
@@ -76,16 +80,18 @@ def expectation(verdict: str, prop: str | None) -> str:
 
 
 def load_protocol(ref: str, where: str = "") -> type[Protocol]:
-    """``module:Class`` (or a bare module with exactly one protocol class) to the class."""
+    """``module:Class`` (or a bare module with exactly one protocol class) to the class.
+
+    The user's module failing to import (a syntax error, an exception at import time, a missing
+    dependency) is bad input naming the module's file and line and the error."""
     prefix = f"{where}: " if where else ""
     module_name, _, cls_name = ref.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
+    if not module_name or module_name.startswith(".") or "/" in module_name or module_name.endswith(".py"):
         raise QuorumError(
-            f"{prefix}cannot import protocol module {module_name!r} ({err.msg}). "
-            "Write protocol = \"package.module:Class\", e.g. \"protocols.paxos:Paxos\"."
-        ) from None
+            f"{prefix}{ref!r} is not a protocol reference: write module:Class with the module's dotted "
+            "import name, e.g. protocols.paxos:Paxos"
+        )
+    module = import_protocol_module(module_name, prefix)
     classes = {
         n: c
         for n, c in vars(module).items()
@@ -101,6 +107,68 @@ def load_protocol(ref: str, where: str = "") -> type[Protocol]:
     return cls
 
 
+def import_protocol_module(module_name: str, prefix: str = "") -> ModuleType:
+    """Import the user's module; every way it can fail is a QuorumError naming its file and line."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as err:
+        missing = err.name or ""
+        if missing == module_name or module_name.startswith(missing + "."):
+            raise QuorumError(
+                f"{prefix}cannot import protocol module {module_name!r} ({err.msg}). "
+                "Write protocol = \"package.module:Class\", e.g. \"protocols.paxos:Paxos\"."
+            ) from None
+        at = _import_site(err, module_name)
+        raise QuorumError(
+            f"{prefix}protocol module {module_name!r} imports {missing!r}, which cannot be found ({err.msg}){at}. "
+            "Install it, or fix the import."
+        ) from None
+    except SyntaxError as err:  # IndentationError and TabError too
+        line = f"\n    {err.text.strip()}" if err.text and err.text.strip() else ""
+        raise QuorumError(
+            f"{prefix}protocol module {module_name!r} does not compile: {err.filename}:{err.lineno}: "
+            f"{type(err).__name__}: {err.msg}{line}"
+        ) from None
+    except (QuorumError, InternalError):
+        raise
+    except Exception as err:  # noqa: BLE001 - whatever the user's module raises on import is the user's
+        at = _import_site(err, module_name)
+        raise QuorumError(f"{prefix}importing protocol module {module_name!r} raised {describe(err)}{at}") from None
+
+
+def _import_site(err: BaseException, module_name: str) -> str:
+    """' at file:line (in f): source' for the user's frame, else the module's file."""
+    frame = user_frame(err)
+    if frame is not None:
+        return f" at {where_in(frame)}"
+    try:
+        spec = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError):
+        spec = None
+    return f" (in {spec.origin})" if spec is not None and spec.origin else ""
+
+
+def build_protocol(cls: type[Protocol], params: dict[str, Any], where: str = "") -> Protocol:
+    """``cls(**params)``: a bad parameter, or an exception the user's own ``setup`` (or other code)
+    raises, is bad input naming ``where`` and the user's file and line; one that ends inside Quorum
+    stays a bug in Quorum."""
+    prefix = f"{where}: " if where else ""
+    try:
+        return cls(**params)
+    except QuorumError as err:
+        raise QuorumError(f"{prefix}{err}") from err
+    except InternalError:
+        raise
+    except Exception as err:
+        frame = raised_in_user_code(err)
+        if frame is None:
+            raise
+        args = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        raise QuorumError(
+            f"{prefix}building {cls.__name__}({args}) raised {describe(err)} at {where_in(frame)}"
+        ) from err
+
+
 def load_spec(path: str | Path) -> Spec:
     path = str(path)
     try:
@@ -108,6 +176,12 @@ def load_spec(path: str | Path) -> Spec:
             data = tomllib.load(f)
     except FileNotFoundError:
         raise QuorumError(f"{path}: no such spec file") from None
+    except IsADirectoryError:
+        raise QuorumError(f"{path}: a directory, not a spec file") from None
+    except PermissionError:
+        raise QuorumError(f"{path}: cannot read the spec file (permission denied)") from None
+    except UnicodeDecodeError as err:
+        raise QuorumError(f"{path}: {not_utf8(Path(path).read_bytes(), err)}; a spec is UTF-8 TOML") from None
     except tomllib.TOMLDecodeError as err:
         raise QuorumError(f"{path}: not valid TOML: {err}") from None
     return parse_spec(data, path)
@@ -149,9 +223,13 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     props = data.get("properties")
     if props is not None and not (isinstance(props, list) and all(isinstance(p, str) for p in props)):
         raise QuorumError(f'{path}: properties must be a list of names, e.g. properties = ["agreement"]')
+    if twice := repeated(props or []):
+        raise QuorumError(f"{path}: properties lists {twice[0]!r} more than once: name each property once")
     faults = data.get("faults", [])
     if not (isinstance(faults, list) and all(isinstance(f, str) for f in faults)):
         raise QuorumError(f'{path}: faults must be a list of fault names, e.g. faults = ["loss", "crash-restart"]')
+    if twice := repeated(faults):
+        raise QuorumError(f"{path}: faults lists {twice[0]!r} more than once: name each fault once")
     return Spec(
         path=path,
         protocol_ref=str(data["protocol"]),
@@ -165,6 +243,25 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         trace_length=trace_length,
         fairness=data.get("fairness", {}),
     )
+
+
+def repeated(names: list[str]) -> list[str]:
+    """The names that occur more than once, in order of their second occurrence."""
+    seen: set[str] = set()
+    out = []
+    for name in names:
+        if name in seen and name not in out:
+            out.append(name)
+        seen.add(name)
+    return out
+
+
+def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
+    """Where a file stops being UTF-8: 'line L, byte B of the line (byte 0xXX at offset N): not UTF-8'."""
+    offset = err.start
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"line {line}, byte {column} of the line (byte 0x{data[offset]:02x} at offset {offset}): not UTF-8"
 
 
 def check_properties(spec: Spec, protocol: Protocol) -> None:

@@ -74,11 +74,20 @@ class Validation:
 def read_log(path: str | Path, protocol: Protocol) -> list[Event]:
     """Parse and check a JSONL log; a malformed line is a QuorumError naming the file and line."""
     try:
-        text = Path(path).read_text()
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise QuorumError(f"{path}: no such log file") from None
+    except IsADirectoryError:
+        raise QuorumError(f"{path}: a directory, not a log file") from None
+    except OSError as err:
+        raise QuorumError(f"{path}: cannot read the log file ({err.strerror or err})") from None
+    try:
+        text = data.decode("utf-8-sig")  # a byte-order mark, as some Windows tools write, is not an error
+    except UnicodeDecodeError as err:
+        raise QuorumError(f"{path}:{_line_of(data, err.start)}: {_not_utf8(data, err.start)}; "
+                          "a log is UTF-8 JSON Lines") from None
     events = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):  # JSON Lines: "\n" only (U+2028 may be in a string)
         if raw.strip():
             events.append(_parse_event(raw, f"{path}:{number}", number, protocol))
     if not events:
@@ -86,11 +95,22 @@ def read_log(path: str | Path, protocol: Protocol) -> list[Event]:
     return events
 
 
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _not_utf8(data: bytes, offset: int) -> str:
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"not UTF-8: byte 0x{data[offset]:02x} at byte {column} of the line (offset {offset} in the file)"
+
+
 def _parse_event(raw: str, where: str, number: int, protocol: Protocol) -> Event:
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as err:
         raise QuorumError(f"{where}: not valid JSON ({err.msg} at column {err.colno})") from None
+    except RecursionError:
+        raise QuorumError(f"{where}: the JSON is nested too deeply to be an event") from None
     if not isinstance(data, dict):
         raise QuorumError(f'{where}: an event is a JSON object, e.g. {{"action": "tick"}}')
     for key in data:

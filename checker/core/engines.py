@@ -10,6 +10,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.core.budget import check_limit
 from checker.errors import QuorumError, suggest
 
 
@@ -31,13 +32,13 @@ ENGINES: dict[str, Engine] = {
     "explicit": Engine(
         "explicit",
         "checker.explicit.engine:explicit",
-        {**_LIMITS, "deadlock": bool, "store": str},
+        {**_LIMITS, "max_memory": (int, float), "deadlock": bool, "store": str},
         "exhaustive breadth-first search; shortest counterexamples",
     ),
     "liveness": Engine(
         "liveness",
         "checker.explicit.liveness:check_liveness",
-        {**_LIMITS, "deadlock": bool, "stutter": bool},
+        {**_LIMITS, "max_memory": (int, float), "deadlock": bool, "stutter": bool},
         "the whole state graph, then eventually/leads_to under fairness; lasso counterexamples "
         "(the explicit engine hands liveness properties to it)",
     ),
@@ -71,7 +72,9 @@ def get(name: str) -> Engine:
 
 
 def check_options(engine: Engine, options: dict[str, Any], where: str) -> dict[str, Any]:
-    """Options with unknown names and wrong types rejected, naming ``where`` they came from."""
+    """Options with unknown names, wrong types and limits out of range (``checker.core.budget.LIMITS``:
+    no state limit of 0, no negative depth, no NaN or infinite seconds) rejected, naming ``where``
+    they came from."""
     for key, value in options.items():
         if key not in engine.options:
             raise QuorumError(
@@ -82,6 +85,7 @@ def check_options(engine: Engine, options: dict[str, Any], where: str) -> dict[s
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
             names = " or ".join(k.__name__ for k in kinds)
             raise QuorumError(f"{where}: option {key!r} takes a {names}, not {value!r}")
+        check_limit(key, value, where)
     return options
 
 

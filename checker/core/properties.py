@@ -2,7 +2,9 @@
 
 Every engine gets its invariants, reachability goals and liveness properties from a
 ``PropertySet``: an invariant broken in a state is a finding, a goal is recorded at the first
-depth it is reached, and goals never reached are findings at the end (vacuity).
+depth it is reached, and goals never reached are findings at the end (vacuity). A property that
+raises is a finding too: ``PropertyRaised`` names it and carries the exception (the engine shows
+the trace to the state where it raised).
 """
 
 from __future__ import annotations
@@ -13,6 +15,15 @@ from typing import Any
 from checker.dsl.domains import show
 from checker.dsl.protocol import LIVENESS, Property, Protocol
 from checker.errors import QuorumError, suggest
+
+
+class PropertyRaised(Exception):  # noqa: N818 - a finding about the model, not an error of ours
+    """A property raised an exception on a state: a finding (the trace to ``state``, plus this)."""
+
+    def __init__(self, name: str, kind: str, state: Any, exc: BaseException) -> None:
+        words = {"always": "invariant", "sometimes": "goal"}.get(kind, "liveness property")
+        super().__init__(f"{words} {name} raised {type(exc).__name__}: {exc}")
+        self.name, self.kind, self.state, self.exc = name, kind, state, exc
 
 
 def select_properties(protocol: Protocol, names: list[str] | None) -> list[Property]:
@@ -41,14 +52,20 @@ class PropertySet:
 
     def broken(self, state: Any, depth: int) -> str | None:
         """The first invariant false in ``state`` (None if all hold); records the goals it reaches."""
-        for name, fn in self.invariants:
-            if not fn(state):
-                return name
-        if self._open:
-            for name, fn in list(self._open.items()):
-                if fn(state):
-                    self.reached[name] = depth
-                    del self._open[name]
+        try:
+            for name, fn in self.invariants:
+                if not fn(state):
+                    return name
+            if self._open:
+                for name, fn in list(self._open.items()):
+                    if fn(state):
+                        self.reached[name] = depth
+                        del self._open[name]
+        except QuorumError:
+            raise  # the model's own words for a mistake
+        except Exception as exc:  # noqa: BLE001 - an exception in a property is a finding
+            # `name` is the property that raised (only a property's own call can raise here)
+            raise PropertyRaised(name, "sometimes" if name in self.goals else "always", state, exc) from exc
         return None
 
     def missing_goals(self) -> list[str]:
@@ -70,7 +87,12 @@ class Instance:
 
     def pair(self, state: Any) -> tuple[bool, bool]:
         """(P, Q) for leads_to; (True, P) for eventually and always_eventually."""
-        value = self.prop.fn(state, **self.args)
+        try:
+            value = self.prop.fn(state, **self.args)
+        except QuorumError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - an exception in a property is a finding
+            raise PropertyRaised(self.label, self.prop.kind, state, exc) from exc
         if self.prop.kind == "leads_to":
             if not (isinstance(value, tuple) and len(value) == 2):
                 raise QuorumError(f"leads_to property {self.prop.name} must return a pair (P, Q), not {value!r}")

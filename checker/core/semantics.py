@@ -4,7 +4,9 @@ Every engine and tool that needs "what can happen next" asks this module: the ex
 liveness, replay, simulation, state machines, trace validation, ITF import, the state graph,
 shrinking and model-based tests. Only ``fire`` knows that an action reports "disabled" by
 returning ``None`` or ``False``, and only here is an exception inside an action turned into
-``ActionRaised`` (a finding: the engine shows the trace that reached it).
+``ActionRaised`` (a finding: the engine shows the trace that reached it). A next state the store
+cannot hash (a list, dict or set in it) is explained by ``unhashable``: an engine calls it when
+hashing a state raises ``TypeError``, so the hot path pays nothing for it.
 
 Successors come in a fixed order — actions in declaration order, parameters in domain order, set
 elements in ``checker.dsl.domains.order`` — so every engine sees the same order in every process.
@@ -15,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checker.dsl.domains import SetOf, show
+from checker.dsl.domains import FnMap, SetOf, show
 from checker.dsl.params import From
 from checker.dsl.protocol import Action, Protocol
 
@@ -26,7 +28,11 @@ class ActionRaised(Exception):  # noqa: N818 - a finding about the model, not an
     """An action raised an exception: a finding about the model (the trace that reached it, plus this)."""
 
     def __init__(self, action: Action, params: tuple, exc: BaseException) -> None:
-        super().__init__(f"action {action.label(params)} raised {type(exc).__name__}: {exc}")
+        hint = ""
+        if isinstance(exc, TypeError) and "unhashable type" in str(exc):
+            hint = (" (a value put into a set, a record or a state must be immutable: a tuple, not a list; a "
+                    "frozenset, not a set; a Map's m.set(k, v), not a dict)")
+        super().__init__(f"action {action.label(params)} raised {type(exc).__name__}: {exc}{hint}")
         self.action, self.params, self.exc = action, params, exc
 
 
@@ -88,6 +94,52 @@ def violates(protocol: Protocol, state: Any, prop: str) -> bool:
     return not protocol.properties[prop].fn(state)
 
 
+#: What to write instead of a mutable value in a state.
+_IMMUTABLE = {
+    list: "a tuple",
+    set: "a frozenset (or `s.var | {x}` on a SetOf variable)",
+    dict: "a Map variable's `m.set(k, v)` (or a tuple of pairs)",
+    bytearray: "bytes",
+}
+
+
+def _unhashable_part(value: Any) -> tuple[str, Any] | None:
+    """Where in ``value`` its first unhashable part is (``[k]``, ``.field``, ``[i]`` steps) and that
+    part, or None when ``value`` hashes."""
+    try:
+        hash(value)
+        return None
+    except TypeError:
+        pass
+    if isinstance(value, FnMap):
+        parts: Any = ((f"[{show(k)}]", v) for k, v in value.items())
+    elif isinstance(value, tuple) and hasattr(value, "_fields"):  # a record
+        parts = ((f".{f}", v) for f, v in zip(value._fields, value, strict=False))
+    elif isinstance(value, tuple):
+        parts = ((f"[{i}]", v) for i, v in enumerate(value))
+    else:
+        return "", value
+    for where, inner in parts:
+        found = _unhashable_part(inner)
+        if found is not None:
+            return where + found[0], found[1]
+    return "", value
+
+
+def unhashable(protocol: Protocol, state: Any) -> str | None:
+    """Which variable of ``state`` holds a value that cannot be hashed, that value, and what to write
+    instead (None if the whole state hashes): states are stored in sets, so they must be immutable."""
+    for name, value in zip(protocol.variables, state, strict=False):
+        found = _unhashable_part(value)
+        if found is not None:
+            where, part = found
+            fix = next((v for k, v in _IMMUTABLE.items() if isinstance(part, k)), "an immutable value")
+            inside = f" (in {name} = {value!r})" if where else ""
+            return (f"{name}{where} = {part!r}{inside} is a {type(part).__name__}, which a state cannot hold "
+                    f"(states are stored in sets, so every value must be immutable): use {fix}")
+    return None
+
+
 class TypeCheck:
     """Checks that every new state stays inside the declared domains, each distinct value once."""
 
@@ -104,7 +156,8 @@ class TypeCheck:
                 if value in ok:
                     continue
             except TypeError:
-                return f"{self.vars[i].name} = {value!r} is not hashable"
+                where, part = _unhashable_part(value) or ("", value)
+                return f"{self.vars[i].name}{where} = {part!r} is not hashable (a {type(part).__name__})"
             var = self.vars[i]
             dom = var.domain
             if isinstance(dom, SetOf):

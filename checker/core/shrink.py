@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from checker.core.budget import Budget
-from checker.core.semantics import ActionRaised, TypeCheck, fire, moves, violates
+from checker.core.semantics import ActionRaised, TypeCheck, fire, initial_states, moves, violates
 from checker.core.trace import Step
 from checker.dsl.domains import FnMap, Nodes, sort_key
 from checker.dsl.params import From
@@ -263,7 +263,7 @@ class _Shrinker:
             return done(None, False, -1)
         typecheck = TypeCheck(self.protocol)
         frontier = []
-        for init in self.protocol.initial_states():
+        for init in initial_states(self.protocol):
             if init in parent:
                 continue
             parent[init] = None
@@ -296,6 +296,7 @@ class _Shrinker:
         """Breadth-first over states reachable with these steps only, up to ``bound`` steps; None
         if there is no such way, or over ``max_states`` or out of ``clock``'s time first."""
         alphabet = sorted(set(labels), key=self.key)
+        typecheck = TypeCheck(self.protocol)
         parent: dict[tuple, Any] = {self.init: None}
         queue = deque([(self.init, 0)])
         while queue:
@@ -309,6 +310,8 @@ class _Shrinker:
                 if nxt is None or nxt in parent:
                     continue
                 parent[nxt] = (state, label)
+                if typecheck.first_bad(nxt) is not None:  # as in pass 5: the explicit engine stops there
+                    continue
                 if self.bad(nxt):
                     return _path(parent, nxt)[1]
                 if len(parent) >= max_states:

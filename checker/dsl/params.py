@@ -11,19 +11,43 @@ from checker.errors import QuorumError, suggest
 
 
 class Param:
-    """A protocol parameter with a default, e.g. ``ballots = Param(3, "ballots 0..ballots-1")``."""
+    """A protocol parameter with a default, e.g. ``ballots = Param(3, "ballots 0..ballots-1", min=1)``.
+
+    ``min``/``max`` bound a number (both included): a count of nodes or ballots is ``min=1``, and a
+    value outside the range is bad input naming the parameter and its range. ``None`` is never
+    range-checked (it is the "default: all" of parameters whose ``kind`` allows it)."""
 
     def __init__(
-        self, default: Any, doc: str = "", *, choices: Iterable | None = None, kind: type | tuple | None = None
+        self, default: Any, doc: str = "", *, choices: Iterable | None = None, kind: type | tuple | None = None,
+        min: int | float | None = None, max: int | float | None = None,
     ) -> None:
         self.default = default
         self.doc = doc
         self.choices = dict.fromkeys(choices) if choices is not None and not isinstance(choices, dict) else choices
         self.kind = kind or (type(default) if default is not None else object)
+        self.min, self.max = min, max
         self.name = ""
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+
+    @property
+    def range(self) -> str | None:
+        """The valid range in words ("1..", "0..5"), or None when unbounded."""
+        if self.min is None and self.max is None:
+            return None
+        lo = "" if self.min is None else str(self.min)
+        return f"{lo}..{'' if self.max is None else self.max}"
+
+    def in_range(self, value: Any) -> bool:
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+    def range_words(self) -> str:
+        if self.max is None:
+            return f"at least {self.min}"
+        if self.min is None:
+            return f"at most {self.max}"
+        return f"{self.min}..{self.max}"
 
     def check(self, protocol: str, value: Any) -> Any:
         if self.choices is not None and value not in self.choices:
@@ -39,6 +63,13 @@ class Param:
             raise QuorumError(
                 f"{protocol}: parameter {self.name} takes a {want}, not {type(value).__name__} {value!r} "
                 f"(e.g. -p {self.name}={self.default!r})."
+            )
+        if value is not None and not self.in_range(value):
+            what = f" ({self.doc})" if self.doc else ""
+            example = self.default if self.default is not None and self.in_range(self.default) else self.min
+            raise QuorumError(
+                f"{protocol}: {self.name}={value!r} is out of range: {self.name} must be {self.range_words()}{what}, "
+                f"e.g. -p {self.name}={example!r}."
             )
         return value
 

@@ -6,6 +6,12 @@ algorithm comes from the engine kit: successors from ``checker.core.semantics``,
 ``PropertySet``, limits from ``Budget``, counts from ``Coverage``, the seen-set from
 ``checker.explicit.store``. An ``Observer`` sees every state and edge of the one search (TLC's
 ``ILiveCheck``): the liveness checker builds its graph that way, and without one nothing is paid.
+
+Limits are exact: with ``max_states=N`` the store never holds more than N states (the search
+stops when state N+1 would be stored, in the middle of an expansion if need be); time and memory
+are asked of the budget between expansions. Mistakes in a model are findings with the trace to
+them: an action that raises, a next state the store cannot hash (a list, dict or set in it), a
+value outside its domain, a property that raises.
 """
 
 from __future__ import annotations
@@ -14,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.core.budget import Budget
+from checker.core.budget import Budget, default_max_memory
 from checker.core.coverage import Coverage
-from checker.core.properties import PropertySet
+from checker.core.properties import PropertyRaised, PropertySet
 from checker.core.result import Details, Raised, Result
-from checker.core.semantics import ActionRaised, TypeCheck, fire, initial_states, moves
+from checker.core.semantics import ActionRaised, TypeCheck, fire, initial_states, moves, unhashable
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
 from checker.explicit.store import ExactStore, make_store
@@ -46,7 +52,8 @@ class Finding:
     message: str = ""
     trace: list[Step] = field(default_factory=list)
     details: list[Details] = field(default_factory=list)
-    limit: str | None = None  # states | depth | time | interrupt, for a limit
+    limit: str | None = None  # states | depth | time | memory | interrupt, for a limit
+    complete: bool = False  # every reachable state was expanded (a goal never reached is found at the end)
 
 
 class Search:
@@ -59,14 +66,21 @@ class Search:
         self.coverage = Coverage(protocol.actions)
         self.typecheck = TypeCheck(protocol)
         self.generated = 0
+        self.room = -1  # how many more states the store may take (negative: no limit); set by ``run``
         self.depth = 0
         self.next_frontier: list = []  # the level being discovered (after ``run`` starts a level)
 
     def run(self) -> Finding | None:
         """The algorithm: None when every reachable state was met and every check passed."""
+        max_states = self.budget.max_states
+        self.room = -1 if max_states is None else max(max_states - len(self.store), 0)
         try:
             for init in initial_states(self.protocol):
                 if self.store.add(init, None):
+                    if not self.room:
+                        self.store.discard(init)
+                        return Finding("limit", message=self.budget.states_full(0), limit="states")
+                    self.room -= 1
                     self.next_frontier.append(init)
                     self.depth = 1
                     if found := self.check(init, 0):
@@ -78,24 +92,24 @@ class Search:
                 for state in frontier:
                     if found := self.expand(state):
                         return found
-                    if (why := self.budget.states_spent(len(self.store), self.depth)) is not None:
-                        return Finding("limit", message=why, limit="states")
                     if (why := self.budget.tick(self.depth, self.status)) is not None:
-                        return Finding("limit", message=why, limit="time")
+                        return Finding("limit", message=why, limit=self.budget.stopped_by or "time")
                 if self.next_frontier:
                     self.depth += 1
         except KeyboardInterrupt:
             return Finding("limit", message=self.budget.interrupted(self.depth), limit="interrupt")
         if missing := self.props.missing_goals():
             return Finding("violated", missing[0], f"goal {missing[0]!r} is never reached: no reachable state "
-                           "satisfies it")
+                           "satisfies it", complete=True)
         return None
 
     def expand(self, state: Any) -> Finding | None:
         """Every enabled move from ``state``: new states are checked and queued for the next level."""
         observer, counts, add, queue = self.observer, self.coverage.counts, self.store.add, self.next_frontier
+        room = self.room  # 0: the store is full (max_states); negative: no limit
         src = self.store.key_of(state)
         generated = 0
+        nxt = None
         if observer is not None:
             observer.begin(state)
         try:
@@ -103,6 +117,11 @@ class Search:
                 generated += 1
                 counts[ai] += 1
                 if add(nxt, (src, ai, params)):
+                    if not room:  # one state more than max_states: it is not kept
+                        self.store.discard(nxt)
+                        self.generated += generated
+                        return Finding("limit", message=self.budget.states_full(self.depth), limit="states")
+                    room -= 1
                     queue.append(nxt)
                     if found := self.check(nxt, self.depth):
                         self.generated += generated
@@ -114,6 +133,16 @@ class Search:
             self.generated += generated
             step = Step(err.action.name, err.action.params_dict(err.params), state)
             return Finding("error", message=str(err), trace=[*self.trace_to(state), step], details=[Raised(err.exc)])
+        except TypeError:  # hashing the next state: explained here, off the hot path
+            why = None if nxt is None else unhashable(self.protocol, nxt)
+            if why is None:
+                raise
+            self.generated += generated
+            act = self.protocol.actions[ai]
+            step = Step(act.name, act.params_dict(params), state)
+            return Finding("error", message=f"type error: action {act.label(params)} returned a state the search "
+                           f"cannot store: {why}", trace=[*self.trace_to(state), step])
+        self.room = room
         self.generated += generated
         if observer is not None:
             observer.end(state)
@@ -126,7 +155,10 @@ class Search:
         bad = self.typecheck.first_bad(state)
         if bad is not None:
             return Finding("error", message=f"type error: {bad}", trace=self.trace_to(state))
-        broken = self.props.broken(state, depth)
+        try:
+            broken = self.props.broken(state, depth)
+        except PropertyRaised as err:
+            return Finding("error", err.name, str(err), self.trace_to(state), [Raised(err.exc)])
         if broken is not None:
             return Finding("violated", broken, trace=self.trace_to(state))
         return None
@@ -153,13 +185,13 @@ class Search:
 
     def result(self, engine: str, found: Finding | None) -> Result:
         """The Result of this search, ending in ``found`` (or holding)."""
-        found = found or Finding("holds")
-        complete = found.verdict != "limit"
+        found = found or Finding("holds", complete=True)
         return Result(
             found.verdict, engine, self.protocol, property=found.property, trace=found.trace,
             distinct_states=len(self.store), generated_states=self.generated, depth=self.depth,
             elapsed_s=self.budget.elapsed(), coverage=self.coverage.as_dict(), message=found.message,
-            warnings=self.coverage.warnings(complete), goals=dict(self.props.reached), checked=self.props.names,
+            warnings=[*self.budget.notes, *self.coverage.warnings(found.complete)],
+            goals=dict(self.props.reached), checked=self.props.names,
             details=[*found.details, self.store.details(self.generated)], interrupted=found.limit == "interrupt",
         )
 
@@ -171,11 +203,15 @@ def explore(
     max_states: int | None = None,
     max_depth: int | None = None,
     max_seconds: float | None = None,
+    max_memory: float | None = None,
     deadlock: bool = True,
     store: str = "states",
     progress: Callable[[str], None] | None = None,
 ) -> Result:
-    """Explore every reachable state breadth-first; stop at the first violation (safety properties)."""
-    budget = Budget(max_states=max_states, max_depth=max_depth, max_seconds=max_seconds, progress=progress)
+    """Explore every reachable state breadth-first; stop at the first violation (safety properties).
+
+    ``max_memory`` (MB of resident memory) defaults to ``default_max_memory()``: 75% of the machine's."""
+    budget = Budget(max_states=max_states, max_depth=max_depth, max_seconds=max_seconds,
+                    max_memory=default_max_memory() if max_memory is None else max_memory, progress=progress)
     search = Search(protocol, PropertySet(protocol, properties), budget, make_store(store), deadlock, None)
     return search.result("explicit", search.run())

@@ -29,10 +29,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from checker.core.budget import Budget
-from checker.core.properties import Instance, PropertySet, instances
+from checker.core.budget import Budget, default_max_memory
+from checker.core.properties import Instance, PropertyRaised, PropertySet, instances
 from checker.core.replay import replay
-from checker.core.result import Details, Result
+from checker.core.result import Details, Raised, Result
 from checker.core.semantics import moves
 from checker.core.trace import Step
 from checker.dsl import fairness
@@ -99,6 +99,13 @@ class Graph(Observer):
     def link(self, key: int) -> Any:
         return self.links[key]
 
+    def discard(self, state: Any) -> None:
+        """Forget ``state``, the last one added (the search keeps no state beyond ``max_states``)."""
+        assert self.index[state] == len(self.states) - 1
+        del self.index[state]
+        for column in (self.states, self.links, self.parent, self.depth_of):
+            column.pop()
+
     def __len__(self) -> int:
         return len(self.states)
 
@@ -155,6 +162,8 @@ LIMIT_WORDS = {
     "depth": "depth limit {max_depth} reached: no liveness verdict on a partial graph",
     "states": "state limit {max_states} reached: no liveness verdict on a partial graph",
     "time": "time limit {max_seconds}s reached while building the graph",
+    "memory": "memory limit {max_memory:,.0f} MB reached while building the graph ({rss:,.0f} MB resident): no "
+              "liveness verdict on a partial graph",
     "interrupt": "interrupted while building the graph",
 }
 
@@ -166,6 +175,7 @@ def check_liveness(
     max_states: int | None = None,
     max_depth: int | None = None,
     max_seconds: float | None = None,
+    max_memory: float | None = None,
     deadlock: bool = True,
     store: str = "states",
     stutter: bool = True,
@@ -174,24 +184,33 @@ def check_liveness(
     """Build the whole state graph (checking invariants on the way), then each liveness property.
 
     ``stutter=True`` is TLA+'s reading: a run may stop anywhere unless fairness forbids it.
-    ``stutter=False`` adds ``WF_vars(Next)``: the system as a whole keeps taking steps."""
+    ``stutter=False`` adds ``WF_vars(Next)``: the system as a whole keeps taking steps.
+    ``max_memory`` (MB resident) defaults to ``default_max_memory()``, as for ``explore``."""
     if store != "states":
         raise QuorumError(f"liveness needs every state and edge of the graph: store={store!r} is not supported; "
                           'drop --fingerprints / store = "fingerprints"')
     graph = Graph(protocol, system_fair=not stutter)
-    budget = Budget(max_states=max_states, max_depth=max_depth, max_seconds=max_seconds, progress=progress)
+    budget = Budget(max_states=max_states, max_depth=max_depth, max_seconds=max_seconds,
+                    max_memory=default_max_memory() if max_memory is None else max_memory, progress=progress)
     search = Search(protocol, PropertySet(protocol, properties), budget, graph, deadlock, graph)
     found = search.run()
     if found is not None and found.limit is not None:
         found.message = LIMIT_WORDS[found.limit].format(max_depth=max_depth, max_states=max_states,
-                                                        max_seconds=max_seconds)
+                                                        max_seconds=max_seconds, max_memory=budget.max_memory or 0,
+                                                        rss=budget.rss or 0)
     result = search.result("liveness", found)
     details = LivenessDetails({a.name: str(fairness.parse(a.fairness, a.name, a.param_names))
                                for a in protocol.actions if a.fairness})
     result.details = [d for d in result.details if not isinstance(d, LivenessDetails)] + [details]
     if found is None:
         for prop in search.props.liveness:
-            if any(_check_instance(protocol, graph, inst, result, details) for inst in instances(protocol, prop)):
+            try:
+                if any(_check_instance(protocol, graph, inst, result, details) for inst in instances(protocol, prop)):
+                    break
+            except PropertyRaised as err:  # the property raised on some state of the graph: a finding
+                result.verdict, result.property, result.message = "error", prop.name, str(err)
+                result.trace = search.trace_to(err.state)
+                result.details.append(Raised(err.exc))
                 break
     result.elapsed_s = budget.elapsed()
     return result

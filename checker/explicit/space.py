@@ -33,7 +33,7 @@ class _Edges(Observer):
 def small_space(protocol: Protocol, limit: int) -> tuple[list, list[Edge]] | None:
     """Every reachable state (in BFS order) and every transition, or None if there are more than ``limit``."""
     store, edges = ExactStore(), _Edges(protocol)
-    search = Search(protocol, PropertySet(protocol, []), Budget(max_states=limit + 1), store, False, edges)
+    search = Search(protocol, PropertySet(protocol, []), Budget(max_states=limit), store, False, edges)
     if search.run() is not None:
         return None
     return list(store.links), edges.edges

@@ -5,6 +5,8 @@ action index, parameters), so a shortest trace can be rebuilt. ``ExactStore`` ke
 itself (Python's hash, then equality: no collisions); ``FingerprintStore`` keeps only the 64-bit
 hash (less memory) and reports TLC's optimistic collision estimate. The liveness graph is a
 third store (``checker.explicit.liveness.Graph``) that also numbers the states and keeps edges.
+Every store has ``add``, ``link``, ``key_of``, ``discard`` (of the state just added: the search
+keeps no state beyond ``max_states``), ``len`` and ``details``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ class ExactStore:
 
     def link(self, key: Any) -> Link:
         return self.links[key]
+
+    def discard(self, state: Any) -> None:
+        """Forget ``state``, the last one added (the search keeps no state beyond ``max_states``)."""
+        del self.links[self.key_of(state)]
 
     def __len__(self) -> int:
         return len(self.links)

@@ -9,7 +9,10 @@ shortest path over the trace's own steps) and, like every engine's trace, throug
 ``checker.core.replay.confirm_violation`` before it is shown.
 
 A run ends at the first violation, or when its budget (walks, steps, seconds) is spent. Nothing
-found is the verdict ``limit``, never ``holds``: sampling behaviours proves nothing.
+found is the verdict ``limit``, never ``holds``: sampling behaviours proves nothing. Ctrl-C ends it
+with what was found: the shortest failing walk so far if shrinking was under way
+(``Result.interrupted`` is set either way). ``Result.depth`` counts states, as every engine's does:
+at a finding, the states of the trace shown; otherwise the longest walk's steps + 1.
 """
 
 from __future__ import annotations
@@ -25,14 +28,15 @@ from hypothesis import seed as fix_seed
 from hypothesis import strategies as st
 
 from checker.core import semantics
-from checker.core.budget import Budget
-from checker.core.properties import select_properties
+from checker.core.budget import Budget, check_limit
+from checker.core.properties import PropertyRaised, select_properties
 from checker.core.replay import confirm_violation, replay
 from checker.core.result import Details, Raised, Result
 from checker.core.semantics import ActionRaised, TypeCheck
 from checker.core.shrink import shrink_trace
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
+from checker.errors import QuorumError
 
 PROGRESS_EVERY_S = 3.0
 DEFAULT_DEPTH = 60
@@ -40,12 +44,16 @@ MOVES_CACHE = 200_000
 
 
 class Finding(Exception):  # noqa: N818 - not an error of ours: a walk that found something
-    """A walk reached a violating state (or an action raised): fails the Hypothesis test."""
+    """A walk reached a violating state (or an action or a property raised): fails the Hypothesis test.
+
+    ``action_raised``: the last step repeats the state in which an action raised (as the explorer
+    shows it), so the trace has one entry more than the states on the path."""
 
     def __init__(self, kind: str, trace: list[Step], prop: str | None = None, message: str = "",
-                 exc: BaseException | None = None) -> None:
+                 exc: BaseException | None = None, action_raised: bool = False) -> None:
         super().__init__(message or f"{prop} violated after {len(trace) - 1} steps")
         self.kind, self.trace, self.prop, self.message, self.exc = kind, trace, prop, message, exc
+        self.action_raised = action_raised
 
 
 @dataclass
@@ -90,6 +98,7 @@ class _Stats:
     found_walks: int | None = None
     found_s: float | None = None
     found_steps: int | None = None
+    shortest: Finding | None = None  # the shortest walk failing as the first did (what Ctrl-C keeps)
     last_report: float = 0.0
 
 
@@ -111,6 +120,14 @@ def simulate(
     With no budget given, 1,000 walks. ``seed`` makes the run reproducible; without one a seed is
     chosen and printed.
     """
+    for name, value in (("walks", walks), ("steps", steps), ("max_depth", max_depth)):
+        _count_option(name, value)
+    if max_seconds is not None:
+        if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)):
+            raise QuorumError(f"simulate: max_seconds={max_seconds!r} is not a number of seconds")
+        check_limit("max_seconds", max_seconds, "simulate")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        raise QuorumError(f"simulate: seed={seed!r} is not a whole number (-o seed=N reruns a run)")
     selected = select_properties(protocol, properties)
     invariants = [(p.name, p.fn) for p in selected if p.kind == "always"]
     goals = {p.name: p.fn for p in selected if p.kind == "sometimes"}
@@ -139,12 +156,20 @@ def simulate(
         bad = typecheck.first_bad(state)
         if bad is not None:
             raise Finding("error", trace, message=f"type error: {bad}")
-        for name, fn in invariants:
-            if not fn(state):
-                raise Finding("violated", trace, name)
-        for name, fn in goals.items():
-            if reached[name] is None and fn(state):
-                reached[name] = len(trace) - 1
+        name, kind = "", "always"
+        try:
+            for name, fn in invariants:
+                if not fn(state):
+                    raise Finding("violated", trace, name)
+            kind = "sometimes"
+            for name, fn in goals.items():
+                if reached[name] is None and fn(state):
+                    reached[name] = len(trace) - 1
+        except (Finding, QuorumError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a property that raises is a finding, as in the explorer
+            err = PropertyRaised(name, kind, state, exc)
+            raise Finding("error", trace, name, str(err), exc) from exc
 
     def walk(data: st.DataObject) -> None:
         searching = stats.found_walks is None
@@ -164,7 +189,7 @@ def simulate(
                     found = semantics.steps(protocol, state)
                 except ActionRaised as err:
                     trace.append(Step(err.action.name, err.action.params_dict(err.params), state))
-                    raise Finding("error", trace, message=str(err), exc=err.exc) from err
+                    raise Finding("error", trace, message=str(err), exc=err.exc, action_raised=True) from err
                 if not found and deadlock:
                     raise Finding("violated", trace, "deadlock", "a reachable state has no enabled action")
                 # A step that changes nothing cannot break an invariant: draw only among real moves.
@@ -188,6 +213,9 @@ def simulate(
         if stats.found_walks is None:
             stats.found_walks, stats.found_steps = stats.walks, len(f.trace) - 1
             stats.found_s = time.perf_counter() - start
+            stats.shortest = f
+        elif _same_kind(f, stats.shortest) and len(f.trace) < len(stats.shortest.trace):
+            stats.shortest = f  # Hypothesis's shrinking so far: what an interrupt keeps
 
     def test(data: st.DataObject) -> None:
         try:
@@ -213,15 +241,21 @@ def simulate(
         run()
     except BudgetSpent:
         pass
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C: keep what was found (while shrinking: the shortest walk so far)
+        result.interrupted = True
         result.warnings.append("interrupted")
+        finding = stats.shortest
+        if finding is not None:
+            result.warnings.append("interrupted while shrinking: the trace shown is the shortest failing walk "
+                                   "found so far, not shortened further")
+            shrink = False
     except Finding as f:
         finding = f
     elapsed = time.perf_counter() - start
     result.elapsed_s = elapsed
     result.distinct_states = len(stats.seen)
     result.generated_states = stats.steps
-    result.depth = stats.max_depth
+    result.depth = stats.max_depth + 1 if stats.walks else 0  # states on the longest walk
     result.coverage = counts
     result.goals = reached
     searched = stats.found_s if stats.found_s is not None else elapsed  # rates exclude shrinking
@@ -241,8 +275,27 @@ def simulate(
         result.warnings += [f"action {n} never fired in {stats.walks:,} walks" for n, c in counts.items() if c == 0]
         result.warnings += [f"goal {g} never reached in {stats.walks:,} walks" for g, d in reached.items() if d is None]
     else:
-        _report_finding(result, details, protocol, finding, stats, shrink)
+        try:
+            _report_finding(result, details, protocol, finding, stats, shrink)
+        except KeyboardInterrupt:  # Ctrl-C in the protocol-aware pass: Hypothesis's shrunk trace stands
+            result.interrupted = True
+            result.warnings += ["interrupted", "interrupted while shortening the trace: shown as Hypothesis shrank it"]
+            _report_finding(result, details, protocol, finding, stats, False)
+        result.depth = len(result.trace) - finding.action_raised  # states on the trace shown
     return result
+
+
+def _same_kind(a: Finding, b: Finding | None) -> bool:
+    return b is not None and (a.kind, a.prop, a.action_raised) == (b.kind, b.prop, b.action_raised)
+
+
+def _count_option(name: str, value: object) -> None:
+    """A whole-number option (None: the default) in its range, in this engine's words."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QuorumError(f"simulate: {name}={value!r} is not a whole number")
+    check_limit(name, value, "simulate")
 
 
 def _report_finding(result: Result, details: SimulationDetails, protocol: Protocol, f: Finding, stats: _Stats,
@@ -259,11 +312,12 @@ def _report_finding(result: Result, details: SimulationDetails, protocol: Protoc
         details.shrunk_steps = len(trace) - 1
         return
     # An error: the last step repeats the state in which the action raised (as the explorer does).
-    replayed = replay(protocol, f.trace[:-1] if f.exc is not None else f.trace, source="simulate")
-    if f.exc is not None:
+    replayed = replay(protocol, f.trace[:-1] if f.action_raised else f.trace, source="simulate")
+    if f.action_raised:
         replayed.append(f.trace[-1])
+    if f.exc is not None:
         result.details.append(Raised(f.exc))
-    result.verdict, result.trace, result.message = "error", replayed, f.message
+    result.verdict, result.property, result.trace, result.message = "error", f.prop, replayed, f.message
 
 
 @functools.cache

@@ -2,33 +2,46 @@
 
 One incremental solver holds Init and the transition relation unrolled so far; at each depth a
 fresh assumption literal asks "is a state at exactly this depth bad?" (an invariant false, a value
-outside its domain, or — with ``deadlock`` — no action enabled), so the first violation found is
-at the smallest depth. Its model is read back as a concrete trace and replayed through the
-explicit semantics (``checker.core.replay``) before it is shown. Finding nothing is never "holds":
-the verdict is ``limit`` with "no violation up to depth K".
+outside its domain — also one the step into it added to a set, which the state's components cannot
+hold —, an action that raises there, or — with ``deadlock`` — no action enabled), so the first
+violation found is at the smallest depth. Its model is read back as a concrete trace and replayed
+through the explicit semantics (``checker.core.replay``) before it is shown, and the replayed last
+state says what is wrong with it, in the explicit engine's order: a value outside its domain, an
+invariant, an action that raises, a deadlock. Finding nothing is never "holds": the verdict is
+``limit`` with "no violation up to depth K".
+
+Limits hold inside the solver: before each call the solver's timeout is set to the time left, and
+a call that Z3 abandons — on that timeout, or on Ctrl-C, which Z3 turns into "unknown" — ends the
+run with what was cleared: "time limit … reached at depth k: no violation up to depth k−1".
+``Result.depth`` counts states, as every engine's does: a violation at depth k (k steps) is depth
+k + 1, and "no violation up to depth K" is depth K + 1.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import z3
 
-from checker.core.budget import Budget
+from checker.core import semantics
+from checker.core.budget import Budget, check_limit
 from checker.core.properties import select_properties
 from checker.core.replay import confirm_violation, replay
-from checker.core.result import Details, Result
-from checker.core.semantics import TypeCheck
+from checker.core.result import Details, Raised, Result
+from checker.core.semantics import ActionRaised, TypeCheck
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
-from checker.errors import InternalError
+from checker.errors import InternalError, QuorumError
 from checker.smt.transition import Encoder, SymState
 
 DOMAIN = "domain"  # pseudo-property: every variable stays inside its declared domain
 DEADLOCK = "deadlock"
+#: What Z3's ``reason_unknown`` says when a check was stopped by Ctrl-C (SIGINT) rather than given up.
+INTERRUPT_REASONS = ("interrupted", "canceled", "cancelled")
+#: A solver call that ends "canceled" within this much of the time limit ended on its timeout.
+TIMEOUT_SLACK_S = 0.05
 
 
 @dataclass
@@ -36,6 +49,61 @@ class BmcDetails(Details):
     """Encoding and solving seconds per depth (what ``--json`` calls ``depth_times``)."""
 
     depth_times: list[dict[str, Any]]
+    cleared: int = field(default=-1, repr=False)  # the deepest depth checked and found clean (not in --json)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"depth_times": self.depth_times}
+
+
+def count_option(engine: str, name: str, value: Any) -> None:
+    """A whole-number option (None: the default) is an int in its range, said in the engine's words."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QuorumError(f"{engine}: {name}={value!r} is not a whole number")
+    check_limit(name, value, engine)
+
+
+def seconds_option(engine: str, name: str, value: Any) -> None:
+    """A number of seconds (None: no limit) is a finite number in its range."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise QuorumError(f"{engine}: {name}={value!r} is not a number of seconds")
+    check_limit(name, value, engine)
+
+
+class Stopped(Exception):  # noqa: N818 - not an error: the solver was stopped by a limit or Ctrl-C
+    """A solver call came back ``unknown`` because of the time limit or Ctrl-C."""
+
+    def __init__(self, why: str, interrupted: bool) -> None:
+        super().__init__(why)
+        self.why, self.interrupted = why, interrupted
+
+
+def solve(solver: z3.Solver | z3.Optimize, budget: Budget, *assumptions: z3.BoolRef) -> z3.CheckSatResult:
+    """``solver.check(*assumptions)`` within the time left; ``Stopped`` when the time limit or Ctrl-C
+    ends it (any other ``unknown`` is returned: Z3 gave up)."""
+    timeout_at = None
+    if budget.max_seconds is not None:
+        left = budget.max_seconds - budget.elapsed()
+        if left <= 0:
+            raise Stopped(f"time limit {budget.max_seconds}s reached", interrupted=False)
+        solver.set("timeout", max(1, int(left * 1000)))
+        timeout_at = budget.max_seconds - TIMEOUT_SLACK_S
+    try:
+        answer = solver.check(*assumptions)
+    except KeyboardInterrupt:
+        raise Stopped("interrupted", interrupted=True) from None
+    if answer == z3.unknown:
+        reason = solver.reason_unknown()  # a timeout says "timeout" or "canceled"; SIGINT "interrupted ..."
+        if "interrupted" not in reason and timeout_at is not None and budget.elapsed() >= timeout_at:
+            raise Stopped(f"time limit {budget.max_seconds}s reached", interrupted=False)
+        if any(word in reason for word in INTERRUPT_REASONS):
+            raise Stopped("interrupted", interrupted=True)
+        if "timeout" in reason:
+            raise Stopped(f"time limit {budget.max_seconds}s reached", interrupted=False)
+    return answer
 
 
 def bmc(
@@ -48,102 +116,136 @@ def bmc(
     progress: Callable[[str], None] | None = None,
 ) -> Result:
     """Search for a violation of the selected invariants in at most ``max_depth`` steps."""
+    count_option("bmc", "max_depth", max_depth)
+    seconds_option("bmc", "max_seconds", max_seconds)
     budget = Budget(max_seconds=max_seconds)
-    start = budget.start
     selected = select_properties(protocol, properties)
     invariants = [p.name for p in selected if p.kind == "always"]
     goals: dict[str, int | None] = {p.name: None for p in selected if p.kind == "sometimes"}
-    enc = Encoder(protocol)
-    solver = z3.Solver()
-    states = [enc.state("0")]
-    selectors: list[z3.ArithRef] = [z3.Int("step@0")]  # index 0 unused: no step into the initial state
-    solver.add(enc.init(states[0]))
     timings: list[dict[str, Any]] = []
+    details = BmcDetails(timings)
     result = Result("limit", "bmc", protocol, checked=[p.name for p in selected])
 
-    def finish(verdict: str, k: int, **kw: Any) -> Result:
+    def finish(verdict: str, depth: int, **kw: Any) -> Result:
         result.verdict = verdict
-        result.depth = k
-        result.elapsed_s = time.perf_counter() - start
+        result.depth = depth
+        result.elapsed_s = budget.elapsed()
         result.goals = goals
-        result.details.append(BmcDetails(timings))
+        result.details.append(details)
         for key, value in kw.items():
             setattr(result, key, value)
         return result
 
-    k = 0
+    def stop(why: str, interrupted: bool = False) -> Result:
+        """Stopped before depth ``cleared + 1`` was decided: what was cleared is the finding."""
+        k = details.cleared + 1
+        done = f"no violation up to depth {k - 1}" if k > 0 else "no depth checked yet"
+        return finish("limit", k, message=f"{why} at depth {k}: {done}", interrupted=interrupted)
+
     try:
+        enc = Encoder(protocol)
+        solver = z3.Solver()
+        states = [enc.state("0")]
+        selectors: list[z3.ArithRef] = [z3.Int("step@0")]  # index 0 unused: no step into the initial state
+        solver.add(enc.init(states[0]))
         for k in range(max_depth + 1):
-            t0 = time.perf_counter()
+            if budget.out_of_time():
+                return stop(f"time limit {max_seconds}s reached")
+            t0 = budget.elapsed()
             if k > 0:
                 states.append(enc.state(str(k)))
                 selectors.append(z3.Int(f"step@{k}"))
                 solver.add(enc.transition(states[k - 1], states[k], selectors[k]))
             st = states[k]
-            bad = [z3.Not(enc.in_domain(st)), *(z3.Not(enc.holds(st, name)) for name in invariants)]
+            bad = [z3.Not(enc.in_domain(st)), enc.raises(st), *(z3.Not(enc.holds(st, name)) for name in invariants)]
             if deadlock:
                 bad.append(z3.Not(enc.enabled(st)))
             literal = z3.Bool(f"bad@{k}")
             solver.add(z3.Implies(literal, z3.Or(*bad)))
-            t1 = time.perf_counter()
-            answer = solver.check(literal)
-            t2 = time.perf_counter()
-            if answer == z3.sat:  # read the violation now: the goal checks below replace the model
-                trace = decode_trace(enc, solver.model(), states, selectors)
+            t1 = budget.elapsed()
+            answer = solve(solver, budget, literal)
+            t2 = budget.elapsed()
+            model = solver.model() if answer == z3.sat else None  # read now: the goal checks replace it
+            if answer == z3.unsat:
+                details.cleared = k
             for goal in [g for g, d in goals.items() if d is None]:
                 reach = z3.Bool(f"{goal}@{k}")
                 solver.add(z3.Implies(reach, enc.holds(st, goal)))
-                if solver.check(reach) == z3.sat:
-                    goals[goal] = k
+                try:
+                    if solve(solver, budget, reach) == z3.sat:
+                        goals[goal] = k
+                except Stopped:
+                    if model is None:
+                        raise
+                    break  # a violation is in hand: report it, goals as far as they were decided
             timings.append({
                 "depth": k,
                 "encode_s": round(t1 - t0, 4),
                 "solve_s": round(t2 - t1, 4),
-                "goals_s": round(time.perf_counter() - t2, 4),
+                "goals_s": round(budget.elapsed() - t2, 4),
             })
             if progress:
-                total = time.perf_counter() - start
-                progress(f"depth {k}: {answer} after {t2 - t1:.2f}s solving ({total:.1f}s in all)")
-            if answer == z3.sat:
-                return _violation(protocol, trace, invariants, deadlock, finish, k)
+                progress(f"depth {k}: {answer} after {t2 - t1:.2f}s solving ({budget.elapsed():.1f}s in all)")
+            if model is not None:
+                return _violation(protocol, enc, model, states, selectors, invariants, deadlock, finish, k)
             if answer == z3.unknown:
                 return finish("limit", k, message=f"Z3 gave up at depth {k} ({solver.reason_unknown()}); "
                               f"no violation up to depth {k - 1}")
-            if budget.out_of_time() and k < max_depth:
-                return finish("limit", k, message=f"time limit {max_seconds}s reached: no violation up to depth {k}")
-    except KeyboardInterrupt:  # Ctrl-C: keep what was shown so far
-        return finish("limit", k, message=f"interrupted at depth {k}: no violation up to depth {k - 1}")
+    except Stopped as why:
+        return stop(why.why, why.interrupted)
+    except KeyboardInterrupt:  # Ctrl-C while encoding: keep what was cleared so far
+        return stop("interrupted", interrupted=True)
     missed = [g for g, d in goals.items() if d is None]
     note = f"; goal {', '.join(missed)} not reached within {max_depth} steps" if missed else ""
-    return finish("limit", max_depth, message=f"no violation up to depth {max_depth}{note}")
+    return finish("limit", max_depth + 1, message=f"no violation up to depth {max_depth}{note}")
 
 
 def decode_trace(enc: Encoder, model: z3.ModelRef, states: list[SymState], selectors: list[z3.ArithRef]) -> list[Step]:
-    """The model's path as concrete steps: the firing each selector names, and the state it reached."""
+    """The model's path as concrete steps: the firing each selector names, and the state it reached.
+
+    A step that added an element outside its domain has no decoded state (None): the state's
+    components cannot hold that element, so replay computes the state concretely."""
     trace = [Step("Init", {}, enc.decode_state(model, states[0]))]
     for i in range(1, len(states)):
         f = enc.decode_firing(model, states[i - 1], selectors[i])
-        trace.append(Step(f.action.name, f.action.params_dict(f.params), enc.decode_state(model, states[i])))
+        state = None if enc.entered_outside(model, states[i]) else enc.decode_state(model, states[i])
+        trace.append(Step(f.action.name, f.action.params_dict(f.params), state))
     return trace
 
 
-def _violation(protocol: Protocol, trace: list[Step], invariants: list[str], deadlock: bool,
+def _violation(protocol: Protocol, enc: Encoder, model: z3.ModelRef, states: list[SymState],
+               selectors: list[z3.ArithRef], invariants: list[str], deadlock: bool,
                finish: Callable[..., Result], k: int) -> Result:
-    """Replay the trace and name what its last state really violates (the explicit engine's order)."""
-    steps = replay(protocol, trace, source="bmc")
+    """Replay the model's trace and name what its last state really violates (the explicit engine's
+    order: its domains, the invariants, an action that raises there, deadlock)."""
+    trace = decode_trace(enc, model, states, selectors)
+    try:
+        steps = replay(protocol, trace, source="bmc")
+    except ActionRaised as err:
+        raise InternalError(f"bmc: a step of its trace raises on concrete states, which Z3 did not see: {err}") from err
     last = steps[-1].state
     bad_type = TypeCheck(protocol).first_bad(last)
     if bad_type is not None:
-        return finish("error", k, trace=steps, message=f"type error: {bad_type}")
+        return finish("error", k + 1, trace=steps, message=f"type error: {bad_type}")
+    for prop in invariants:
+        if semantics.violates(protocol, last, prop):
+            confirmed = confirm_violation(protocol, steps, prop, source="bmc")
+            return finish("violated", k + 1, property=prop, trace=confirmed)
+    try:
+        enabled = semantics.steps(protocol, last)
+    except ActionRaised as err:  # as the explicit engine shows it: the raising step repeats the state
+        raising = Step(err.action.name, err.action.params_dict(err.params), last)
+        result = finish("error", k + 1, trace=[*steps, raising], message=str(err))
+        result.details.insert(0, Raised(err.exc))
+        return result
+    claimed = enc.decode_raising(model, states[k])
+    if claimed is not None:  # it raised on Z3 terms only: the encoding cannot read the action
+        raise enc.raised_error(claimed)
+    if deadlock and not enabled:
+        return finish("violated", k + 1, property=DEADLOCK, trace=steps,
+                      message="a reachable state has no enabled action")
     candidates = [*invariants, *([DEADLOCK] if deadlock else [])]
-    for prop in candidates:
-        try:
-            steps = confirm_violation(protocol, trace, prop, source="bmc")
-        except InternalError:
-            continue
-        message = "a reachable state has no enabled action" if prop == DEADLOCK else ""
-        return finish("violated", k, property=prop, trace=steps, message=message)
     raise InternalError(
         f"bmc: Z3 claims a violation at depth {k}, but the replayed last state violates none of "
-        f"{', '.join(candidates)}: {last}"
+        f"{', '.join(candidates) or 'its domains'}: {last}"
     )

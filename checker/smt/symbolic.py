@@ -193,16 +193,23 @@ class Sym(Symbolic):
 
 
 class SymSet(Symbolic):
-    """A set over a finite universe: each possible element has a presence condition."""
+    """A set over a finite universe: each possible element has a presence condition.
 
-    __slots__ = ("present",)
+    ``outside`` is the condition that the set also holds an element its universe cannot represent
+    (a record whose state-dependent field is outside its domain, a value outside the element
+    domain): the concrete semantics would hold a value outside the declared domain there — a type
+    error — so the transition relation must not drop it silently (``checker.smt.transition``).
+    """
 
-    def __init__(self, present: dict[Any, Any]) -> None:
+    __slots__ = ("present", "outside")
+
+    def __init__(self, present: dict[Any, Any], outside: Any = False) -> None:
         self.present = present  # element -> True | False | SymBool
+        self.outside = outside  # True | False | SymBool
 
     def of(self, kind: str) -> SymSet:
         """The elements that are records of this kind."""
-        return SymSet({e: p for e, p in self.present.items() if e[0] == kind})
+        return SymSet({e: p for e, p in self.present.items() if e[0] == kind}, self.outside)
 
     def contains(self, elem: Any) -> Any:
         if isinstance(elem, tuple) and any(isinstance(f, Symbolic) for f in elem):
@@ -216,35 +223,53 @@ class SymSet(Symbolic):
 
     def _add(self, elems: Any) -> SymSet:
         present = dict(self.present)
+        outside = [self.outside]
         for new in elems:
             if isinstance(new, tuple) and any(isinstance(f, Symbolic) for f in new):
+                matches = []
                 for e in present:
-                    if len(e) == len(new) and e[0] == new[0]:
-                        present[e] = Or(present[e], _same(e, new))
+                    if isinstance(e, tuple) and len(e) == len(new) and e[0] == new[0]:
+                        same = _same(e, new)
+                        present[e] = Or(present[e], same)
+                        matches.append(same)
+                outside.append(Not(Or(*matches)))  # no element of the universe is this record
+            elif isinstance(new, Symbolic):  # a state-dependent scalar
+                matches = []
+                for e in present:
+                    if not isinstance(e, tuple):
+                        same = new == e
+                        present[e] = Or(present[e], same)
+                        matches.append(same)
+                outside.append(Not(Or(*matches)))
             elif new in present:
                 present[new] = True
-            else:
-                raise EncodingError(f"{new!r} is outside the declared domain of the set")
-        return SymSet(present)
+            else:  # a concrete value outside the universe: a type error wherever this runs
+                outside.append(True)
+        return SymSet(present, Or(*outside))
 
     def __or__(self, other: Any) -> SymSet:
         if isinstance(other, SymSet):
-                return SymSet({e: Or(p, other.present.get(e, False)) for e, p in self.present.items()})
+            extra = [p for e, p in other.present.items() if e not in self.present]
+            return SymSet({e: Or(p, other.present.get(e, False)) for e, p in self.present.items()},
+                          Or(self.outside, other.outside, *extra))
         return self._add(other)
 
     def __sub__(self, other: Any) -> SymSet:
+        # ``outside`` stays: an element outside the universe cannot be named, so it is not removed
         if isinstance(other, SymSet):
-            return SymSet({e: And(p, Not(other.present.get(e, False))) for e, p in self.present.items()})
+            return SymSet({e: And(p, Not(other.present.get(e, False))) for e, p in self.present.items()},
+                          self.outside)
         gone = set(other)
         if any(isinstance(f, Symbolic) for e in gone if isinstance(e, tuple) for f in e):
             raise EncodingError("removing a record with state-dependent fields from a set")
-        return SymSet({e: (False if e in gone else p) for e, p in self.present.items()})
+        return SymSet({e: (False if e in gone else p) for e, p in self.present.items()}, self.outside)
 
     def __and__(self, other: Any) -> SymSet:
         if isinstance(other, SymSet):
-            return SymSet({e: And(p, other.present.get(e, False)) for e, p in self.present.items()})
+            return SymSet({e: And(p, other.present.get(e, False)) for e, p in self.present.items()},
+                          And(self.outside, other.outside))
         keep = set(other)
-        return SymSet({e: (p if e in keep else False) for e, p in self.present.items()})
+        return SymSet({e: (p if e in keep else False) for e, p in self.present.items()}, self.outside)
 
     def __repr__(self) -> str:
         return f"<set over {len(self.present)} possible elements>"
@@ -253,6 +278,17 @@ class SymSet(Symbolic):
 def _same(elem: tuple, rec: tuple) -> Any:
     """Condition that the concrete record ``elem`` equals the partly symbolic record ``rec``."""
     return And(*(a == b for a, b in zip(elem, rec, strict=True)))
+
+
+HAZARDS: list[list[Any]] = []  # one list per symbolic run under way (``checker.smt.symexec.paths``)
+
+
+def _hazard(key: Any, keys: list) -> None:
+    """Record that a symbolic key outside ``keys`` makes the concrete action raise (KeyError)."""
+    if HAZARDS:
+        cond = Not(Or(*(key == k for k in keys)))
+        if cond is not False:
+            HAZARDS[-1].append(cond)
 
 
 class SymMap(Symbolic):
@@ -266,6 +302,7 @@ class SymMap(Symbolic):
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, Symbolic):
             keys = list(self.entries)
+            _hazard(key, keys)
             result = self.entries[keys[-1]]
             for k in reversed(keys[:-1]):
                 result = If(key == k, self.entries[k], result)
@@ -273,11 +310,14 @@ class SymMap(Symbolic):
         try:
             return self.entries[key]
         except KeyError:
-            raise EncodingError(f"{key!r} is not a key of this map") from None
+            raise KeyError(key) from None  # as the concrete map raises: a finding where it is reached
 
     def set(self, key: Any, value: Any) -> SymMap:
         if isinstance(key, Symbolic):
+            _hazard(key, list(self.entries))
             return SymMap({k: If(key == k, value, v) for k, v in self.entries.items()})
+        if key not in self.entries:
+            raise KeyError(key)  # as the concrete map raises: a finding where it is reached
         entries = dict(self.entries)
         entries[key] = value
         return SymMap(entries)
@@ -420,7 +460,8 @@ class Z3Logic:
 
     @staticmethod
     def Filter(collection: Any, pred: Any) -> Any:
-        return SymSet({x: And(p, pred(x)) for x, p in _members(collection)})
+        outside = collection.outside if isinstance(collection, SymSet) else False
+        return SymSet({x: And(p, pred(x)) for x, p in _members(collection)}, outside)
 
     @staticmethod
     def IsEmpty(collection: Any) -> Any:
@@ -465,7 +506,10 @@ def _if_structured(cond: SymBool, then: Any, otherwise: Any) -> Any:
         return SymMap({k: If(cond, a[k], b[k]) for k in a})
     pa = then.present if isinstance(then, SymSet) else dict.fromkeys(then, True)
     pb = otherwise.present if isinstance(otherwise, SymSet) else dict.fromkeys(otherwise, True)
-    return SymSet({e: If(cond, pa.get(e, False), pb.get(e, False)) for e in set(pa) | set(pb)})
+    oa = then.outside if isinstance(then, SymSet) else False
+    ob = otherwise.outside if isinstance(otherwise, SymSet) else False
+    outside = False if oa is False and ob is False else If(cond, oa, ob)
+    return SymSet({e: If(cond, pa.get(e, False), pb.get(e, False)) for e in set(pa) | set(pb)}, outside)
 
 
 def _record_eq(concrete: tuple, rec: tuple) -> Any:

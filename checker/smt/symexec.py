@@ -3,6 +3,13 @@
 ``s.guard(c)`` with a symbolic ``c`` is a fork: the action is run again with the guard assumed
 true, then false, so ``if s.guard(c): ... else: ...`` is read exactly as the explicit engine
 reads it. Each run yields one path: the conditions assumed and the update (or none: disabled).
+
+A run that raises is a path too (``Path.raised``): under the conditions assumed so far the action
+raises — on concrete states a finding, which the engine shows with its trace once a reachable state
+meets the condition (or, if the concrete action does not raise there, an encoding limit it names).
+An operation that would raise only for some values of a symbolic operand (a map read with a
+state-dependent key outside its keys) records that condition as a hazard: the path splits into
+the run without it and a raising path under it.
 """
 
 from __future__ import annotations
@@ -10,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from checker.dsl.logic import SYMBOLIC, And, Not
+from checker.dsl.logic import SYMBOLIC, And, Not, Or
 from checker.dsl.params import From
 from checker.dsl.protocol import Action, Protocol
 from checker.errors import EncodingError, QuorumError, SymbolicBranchError
+from checker.smt import symbolic
 from checker.smt.symbolic import SymBool
 
 MAX_PATHS = 256
@@ -66,10 +74,12 @@ class SymbolicState:
 
 @dataclass
 class Path:
-    """One way an action can fire: under ``condition`` the state changes by ``update``."""
+    """One way an action can fire: under ``condition`` the state changes by ``update`` — or, when
+    ``raised`` is set, the action raises that exception (``update`` is None)."""
 
     condition: Any  # True | SymBool
-    update: Update
+    update: Update | None
+    raised: BaseException | None = None
 
 
 def symbolic_instances(protocol: Protocol, act: Action, values: dict[str, Any]) -> list[tuple[tuple, Any]]:
@@ -97,6 +107,8 @@ def paths(protocol: Protocol, act: Action, values: dict[str, Any], params: tuple
     script: list[bool] = []
     while True:
         view = SymbolicState(protocol, values, script)
+        symbolic.HAZARDS.append([])
+        raised: BaseException | None = None
         try:
             with SYMBOLIC:
                 result = act.fn(view, *params)
@@ -109,13 +121,31 @@ def paths(protocol: Protocol, act: Action, values: dict[str, Any], params: tuple
             raise EncodingError(
                 f"{type(protocol).__name__}, action {act.name}: {err}"
             ) from err
-        if result is not None and result is not False:
+        except QuorumError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a raising path: a finding where a reachable state meets it
+            raised, result = exc, None
+        finally:
+            hazards = symbolic.HAZARDS.pop()
+        del script[view._cursor:]  # guards this run did not reach are not decided
+        condition = And(*view.assumed)
+        if raised is not None:
+            found.append(Path(condition, None, raised))
+        elif result is not None and result is not False:
             if not isinstance(result, Update):
                 raise QuorumError(
                     f"action {act.name} of {type(protocol).__name__} returned {result!r}; "
                     "return s.update(...) when enabled and None when not"
                 )
-            found.append(Path(And(*view.assumed), result))
+            if hazards:
+                hazard = Or(*hazards)
+                found.append(Path(And(condition, hazard), None, KeyError(
+                    "a state-dependent key outside the map's keys")))
+                condition = And(condition, Not(hazard))
+            found.append(Path(condition, result))
+        elif hazards:  # disabled, but reading a key outside the map raises before it says so
+            found.append(Path(And(condition, Or(*hazards)), None, KeyError(
+                "a state-dependent key outside the map's keys")))
         while script and not script[-1]:
             script.pop()
         if not script:

@@ -14,6 +14,16 @@ condition must hold; each component of ``nxt`` (set element, map entry) is the v
 firing gives it, or its old value when that firing leaves it alone (frames per component, see
 ``Encoder.transition``). Because the selector names the firing, a model's trace is read back
 without guessing.
+
+Two kinds of firing cannot be written into the next state, and each is a finding where a reachable
+state meets it, as in the explicit engine: a firing that *raises* (``Encoder.raises``: the action
+raises under those conditions) and a firing whose new value holds something outside the declared
+domain that the components cannot represent — a record with a state-dependent field outside its
+domain, added to a set (``Firing.outside``). The latter is part of the next state's ``in_domain``
+(``SymState.entered_outside``), so BMC finds the step that takes it, and the engine recomputes that
+step's state concretely (``Encoder.entered_outside``): the decoded state cannot hold the value.
+A scalar or map entry outside its domain needs neither: its term holds the value, which
+``in_domain`` rejects and the decoded state shows.
 """
 
 from __future__ import annotations
@@ -31,12 +41,17 @@ from checker.smt.symexec import evaluate_property, paths, symbolic_instances
 
 @dataclass
 class Firing:
-    """One way to take a step: an action with parameters along one guard path."""
+    """One way to take a step: an action with parameters along one guard path.
+
+    ``outside``: the condition under which its new value holds an element outside the declared
+    domain (a type error). ``raised``: the exception the action raises along this path (no step)."""
 
     action: Action
     params: tuple
     condition: z3.BoolRef
     changes: dict[str, Any]
+    outside: z3.BoolRef = field(default_factory=lambda: z3.BoolVal(False))
+    raised: BaseException | None = None
 
 
 @dataclass
@@ -47,6 +62,8 @@ class SymState:
     values: dict[str, Any]
     domain: list[z3.BoolRef]  # each variable inside its declared domain
     firings: list[Firing] | None = field(default=None, repr=False)
+    raising: list[Firing] | None = field(default=None, repr=False)  # paths along which an action raises
+    entered_outside: z3.BoolRef | None = None  # the step into this state took a firing with ``outside``
 
 
 class Encoder:
@@ -77,27 +94,45 @@ class Encoder:
     def firings(self, st: SymState) -> list[Firing]:
         """Every (action, parameters, guard path) that may fire from ``st`` (computed once per state)."""
         if st.firings is None:
-            st.firings = []
+            st.firings, st.raising = [], []
             for act in self.protocol.actions:
                 for params, available in symbolic_instances(self.protocol, act, st.values):
                     for path in self._paths(act, st, params):
                         cond = z3.simplify(z3.And(to_bool(available), to_bool(path.condition)))
-                        if not z3.is_false(cond):
-                            st.firings.append(Firing(act, params, cond, path.update.changes))
+                        if z3.is_false(cond):
+                            continue
+                        if path.raised is not None:
+                            st.raising.append(Firing(act, params, cond, {}, raised=path.raised))
+                            continue
+                        f = Firing(act, params, cond, path.update.changes)
+                        f.outside = self._outside(f, st)
+                        st.firings.append(f)
         return st.firings
 
-    def _paths(self, act: Action, st: SymState, params: tuple) -> list:
+    def raises(self, st: SymState) -> z3.BoolRef:
+        """Some action raises from ``st`` (on concrete states: a finding, with the trace to ``st``)."""
+        self.firings(st)
+        return z3.Or(*(f.condition for f in st.raising)) if st.raising else z3.BoolVal(False)
+
+    def _outside(self, f: Firing, st: SymState) -> z3.BoolRef:
         try:
-            return paths(self.protocol, act, st.values, params)
-        except QuorumError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - an exception in a model action is reported, not a traceback
-            raise EncodingError(
-                f"{self.name}, action {act.label(params)} raised {type(exc).__name__}: {exc} when run on Z3 terms. "
-                "If it also raises on concrete states, the explicit engine shows the trace to it "
-                "(quorum check ... --engine explicit); otherwise write the action with the helpers of checker "
-                "(And, Or, If, Exists, Filter, Member) instead of Python operations on state."
-            ) from exc
+            conds = [outside(st.values[name], value) for name, value in f.changes.items()]
+        except (QuorumError, z3.Z3Exception, AttributeError, TypeError, KeyError) as err:
+            raise self._unencodable(f, ", ".join(f.changes), f.changes, err) from None
+        return z3.simplify(z3.Or(*conds)) if conds else z3.BoolVal(False)
+
+    def _paths(self, act: Action, st: SymState, params: tuple) -> list:
+        return paths(self.protocol, act, st.values, params)
+
+    def raised_error(self, f: Firing) -> EncodingError:
+        """The error for a firing that raises on Z3 terms but not on the concrete state Z3 reached."""
+        exc = f.raised
+        return EncodingError(
+            f"{self.name}, action {f.action.label(f.params)} raised {type(exc).__name__}: {exc} when run on Z3 terms. "
+            "If it also raises on concrete states, the explicit engine shows the trace to it "
+            "(quorum check ... --engine explicit); otherwise write the action with the helpers of checker "
+            "(And, Or, If, Exists, Filter, Member) instead of Python operations on state."
+        )
 
     def transition(self, cur: SymState, nxt: SymState, selector: z3.ArithRef) -> z3.BoolRef:
         """Some firing takes ``cur`` to ``nxt``; ``selector`` is the index of the firing taken.
@@ -119,6 +154,8 @@ class Encoder:
                     if not z3.eq(new, current[name][i][1]):
                         writes.setdefault((name, i), []).append((j, new))
         constraints = [z3.Or(*(z3.And(selector == j, f.condition) for j, f in enumerate(firings)))]
+        entering = [z3.And(selector == j, f.outside) for j, f in enumerate(firings) if not z3.is_false(f.outside)]
+        nxt.entered_outside = z3.Or(*entering) if entering else z3.BoolVal(False)
         for name, pairs in current.items():
             for i, (target, old) in enumerate(pairs):
                 value = old
@@ -131,11 +168,14 @@ class Encoder:
         try:
             return components(target, value)
         except (QuorumError, z3.Z3Exception, AttributeError, TypeError, KeyError) as err:
-            raise EncodingError(
-                f"{self.name}, action {f.action.label(f.params)}: the new value of {name!r} ({value!r}) "
-                f"cannot be encoded for Z3 ({err}); build it with the variable's own operations "
-                "(m.set(k, v) for a map, s | {x} or s - {x} for a set, If(cond, a, b) for a choice)"
-            ) from None
+            raise self._unencodable(f, name, value, err) from None
+
+    def _unencodable(self, f: Firing, name: str, value: Any, err: BaseException) -> EncodingError:
+        return EncodingError(
+            f"{self.name}, action {f.action.label(f.params)}: the new value of {name!r} ({value!r}) "
+            f"cannot be encoded for Z3 ({err}); build it with the variable's own operations "
+            "(m.set(k, v) for a map, s | {x} or s - {x} for a set, If(cond, a, b) for a choice)"
+        )
 
     def enabled(self, st: SymState) -> z3.BoolRef:
         """Some action can fire from ``st`` (its negation is a deadlock)."""
@@ -155,7 +195,12 @@ class Encoder:
             ) from exc
 
     def in_domain(self, st: SymState) -> z3.BoolRef:
-        return z3.And(*st.domain) if st.domain else z3.BoolVal(True)
+        """Every variable of ``st`` inside its declared domain, and (once the transition into ``st``
+        is built) the step into it did not add an element outside its domain."""
+        conds = list(st.domain)
+        if st.entered_outside is not None and not z3.is_false(st.entered_outside):
+            conds.append(z3.Not(st.entered_outside))
+        return z3.And(*conds) if conds else z3.BoolVal(True)
 
     # -- reading a model back ------------------------------------------------------------
 
@@ -167,12 +212,24 @@ class Encoder:
         index = model.eval(selector, model_completion=True).as_long()
         return self.firings(cur)[index]
 
+    def entered_outside(self, model: z3.ModelRef, st: SymState) -> bool:
+        """Whether the model's step into ``st`` added an element outside its domain: the decoded
+        state cannot show it, so the step's state is computed concretely."""
+        if st.entered_outside is None:
+            return False
+        return z3.is_true(model.eval(st.entered_outside, model_completion=True))
+
+    def decode_raising(self, model: z3.ModelRef, st: SymState) -> Firing | None:
+        """The first firing that raises from ``st`` in the model, if any."""
+        self.firings(st)
+        return next((f for f in st.raising if z3.is_true(model.eval(f.condition, model_completion=True))), None)
+
 
 def components(template: Any, value: Any) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
     """``value`` split along the structure of the symbolic ``template``: (template term, value term)
     per set element, map entry or scalar, in a fixed order."""
     if isinstance(template, SymSet):
-        present = value.present if isinstance(value, SymSet) else dict.fromkeys(value, True)
+        present = _as_set(template, value).present
         return [(to_bool(p), to_bool(present.get(e, False))) for e, p in template.present.items()]
     if isinstance(template, SymMap):
         entries = value.entries if isinstance(value, SymMap) else dict(value.items())
@@ -182,3 +239,28 @@ def components(template: Any, value: Any) -> list[tuple[z3.ExprRef, z3.ExprRef]]
     if isinstance(template, Sym):
         return [(template.term, to_z3(value))]
     raise EncodingError(f"cannot split {template!r} into components")
+
+
+def outside(template: Any, value: Any) -> z3.BoolRef:
+    """The condition that ``value``, the new value of a variable shaped like ``template``, holds an
+    element that ``components`` cannot represent: outside the set's universe (so outside its
+    domain), or a non-Boolean for a Boolean. Other scalars need none: their terms hold any value,
+    and ``in_domain`` checks them."""
+    if isinstance(template, SymSet):
+        new = _as_set(template, value)
+        extra = [to_bool(p) for e, p in new.present.items() if e not in template.present]
+        return z3.Or(to_bool(new.outside), *extra)
+    if isinstance(template, SymMap):
+        entries = value.entries if isinstance(value, SymMap) else dict(value.items())
+        return z3.Or(False, *(outside(t, entries[k]) for k, t in template.entries.items()))
+    if isinstance(template, SymBool):  # a Boolean's term holds only True and False
+        return z3.BoolVal(not isinstance(value, (bool, SymBool)))
+    return z3.BoolVal(False)
+
+
+def _as_set(template: SymSet, value: Any) -> SymSet:
+    """A set value as a ``SymSet`` over the template's universe (a plain Python set of records with
+    state-dependent fields is added element by element, as ``s | {x}`` would)."""
+    if isinstance(value, SymSet):
+        return value
+    return SymSet(dict.fromkeys(template.present, False))._add(value)

@@ -33,7 +33,8 @@ def agree(cls, variant, max_depth: int | None) -> None:
     if explicit.trace and explicit.verdict in ("violated", "error"):
         steps = len(explicit.trace) - 1
         found = bmc(build(cls, variant), max_depth=steps, max_seconds=SECONDS)
-        assert (found.verdict, found.depth, len(found.trace) - 1) == (explicit.verdict, steps, steps), found.summary()
+        got = (found.verdict, found.depth, len(found.trace) - 1)
+        assert got == (explicit.verdict, explicit.depth, steps), found.summary()
         return
     # nothing found: the space is exhausted (or only a goal was never reached), or the bound hit
     assert explicit.verdict in ("holds", "violated", "limit"), explicit.summary()

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from checker import check
+from checker import action, always, check
 from checker.cli.main import main
 from checker.core import engines
 from checker.core.replay import confirm_violation
@@ -109,3 +109,98 @@ def test_cli_reports_seed_rates_and_json():
     assert doc["engine"] == "simulate" and doc["shrunk_steps"] == 12 and len(doc["trace"]) == 13
     bad = runner.invoke(main, [*args[:-6], "-o", "depth=3"])
     assert bad.exit_code == 2 and "Did you mean 'max_depth'" in bad.output
+
+
+@pytest.mark.parametrize(("option", "value", "words"), [
+    ("walks", 0, "walks=0 is out of range: walks takes a number of walks, at least 1"),
+    ("walks", -3, "walks=-3 is out of range"),
+    ("steps", 0, "steps=0 is out of range: steps takes a number of steps, at least 1"),
+    ("max_depth", -1, "max_depth=-1 is out of range: max_depth takes a number of steps, at least 0"),
+    ("max_seconds", 0, "max_seconds=0 is out of range: max_seconds takes a number of seconds above 0"),
+    ("walks", 2.5, "walks=2.5 is not a whole number"),
+    ("seed", "x", "seed='x' is not a whole number"),
+])
+def test_options_out_of_range_are_bad_input_in_the_engines_words(option, value, words):
+    from checker.errors import QuorumError
+
+    with pytest.raises(QuorumError, match="^simulate: " + words):  # before: Hypothesis's InvalidArgument
+        simulate(Counter(), **{option: value})
+
+
+def test_cli_walks_zero_is_exit_2_naming_the_option():
+    out = CliRunner().invoke(main, ["check", "tests.toys:Counter", "--engine", "simulate", "-o", "walks=0", "-q"])
+    assert out.exit_code == 2 and "walks=0 is out of range" in out.output, out.output
+
+
+def test_depth_counts_states_found_or_not():
+    found = simulate(Counter(limit=3), seed=0, walks=10)
+    assert found.violated and len(found.trace) == 4 and found.depth == 4
+    raised = simulate(Raises(), seed=0, walks=10)
+    assert len(raised.trace) == 4 and raised.depth == 3  # the raising step repeats the state it raised in
+    nothing = simulate(Counter(limit=3), seed=0, walks=5, deadlock=False)
+    assert nothing.verdict == "limit" and nothing.depth == 4  # the longest walk: 3 steps, 4 states
+
+
+class _CtrlC(Counter):
+    """Ctrl-C arrives while the invariant is evaluated, after ``after`` evaluations."""
+
+    after = 40
+    calls = 0
+
+    @always
+    def below_limit(self, s):
+        type(self).calls += 1
+        if type(self).calls == self.after:
+            raise KeyboardInterrupt
+        return s.n <= self.limit
+
+
+def test_ctrl_c_during_the_walks_sets_interrupted():
+    _CtrlC.calls = 0
+    result = simulate(_CtrlC(limit=40), seed=0, walks=1000, deadlock=False)
+    assert result.verdict == "limit" and result.interrupted and "interrupted" in result.warnings
+    assert result.extra["walks"] >= 1
+
+
+class _CtrlCWhileShrinking(Counter):
+    """The invariant breaks at 3; the first evaluation after that finding is a Ctrl-C (shrinking)."""
+
+    found = False
+    interrupted = False
+
+    @action
+    def skip(self, s):
+        if s.guard(s.n < self.limit):
+            return s.update(n=s.n + 2 if s.n + 2 <= self.limit else self.limit)
+
+    @always
+    def below_limit(self, s):
+        if type(self).found and not type(self).interrupted:
+            type(self).interrupted = True
+            raise KeyboardInterrupt
+        if s.n >= 3:
+            type(self).found = True
+            return False
+        return True
+
+
+def test_ctrl_c_while_shrinking_keeps_the_walk_found():
+    _CtrlCWhileShrinking.found = _CtrlCWhileShrinking.interrupted = False
+    result = simulate(_CtrlCWhileShrinking(limit=6), seed=0, walks=100, deadlock=False)
+    assert result.violated and result.property == "below_limit" and result.interrupted
+    assert any("interrupted while shrinking" in w for w in result.warnings)
+    assert result.trace[-1].state.n >= 3 and result.depth == len(result.trace)
+
+
+def test_a_property_that_raises_is_a_finding_with_its_trace():
+    class Brittle(Counter):
+        @always
+        def below_limit(self, s):
+            return 1 // (2 - s.n) >= 0  # ZeroDivisionError at n = 2
+
+    result = simulate(Brittle(limit=3), seed=0, walks=20, deadlock=False)
+    explicit = check(Brittle(limit=3), deadlock=False)
+    assert result.verdict == explicit.verdict == "error" and result.property == "below_limit"
+    assert result.message == explicit.message
+    assert result.message == "invariant below_limit raised ZeroDivisionError: integer division or modulo by zero"
+    assert len(result.trace) == len(explicit.trace) == 3 and result.depth == explicit.depth == 3

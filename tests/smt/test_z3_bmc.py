@@ -38,7 +38,7 @@ def Not2(a, b):  # noqa: N802 - reads like the DSL's helpers
 def test_violation_is_at_the_smallest_depth_and_replayed():
     result = bmc(Counter(), max_depth=6, deadlock=False)
     assert result.violated and result.property == "not_both_two"
-    assert result.depth == 4 and len(result.trace) == 5
+    assert result.depth == 5 and len(result.trace) == 5  # depth counts states: 4 steps, 5 states
     assert [step.action for step in result.trace[1:]] == ["tick"] * 4
     assert [t["depth"] for t in result.extra["depth_times"]] == [0, 1, 2, 3, 4]
 
@@ -55,7 +55,7 @@ def test_deadlock_is_found_when_both_counters_are_full():
             return True
 
     result = bmc(Full(), max_depth=7)
-    assert result.violated and result.property == "deadlock" and result.depth == 6
+    assert result.violated and result.property == "deadlock" and result.depth == 7
 
 
 def test_a_corrupted_trace_is_an_internal_error(monkeypatch):
@@ -72,7 +72,7 @@ def test_a_corrupted_trace_is_an_internal_error(monkeypatch):
 
 def test_paxos_bug_found_at_twelve_steps_as_the_explorer_finds_it():
     result = bmc(Paxos(ballots=2, variant="phase2a-ignores-1b"), max_depth=12)
-    assert result.violated and result.property == "agreement" and result.depth == 12
+    assert result.violated and result.property == "agreement" and result.depth == 13 and len(result.trace) == 13
     assert result.goals["value_chosen"] is not None
 
 
@@ -122,5 +122,6 @@ def test_ctrl_c_keeps_the_depths_already_cleared():
             raise KeyboardInterrupt
 
     result = bmc(Paxos(ballots=2), max_depth=10, progress=interrupt_at_three)
-    assert result.verdict == "limit"
-    assert result.message == "interrupted at depth 3: no violation up to depth 2"
+    assert result.verdict == "limit" and result.interrupted
+    assert result.message == "interrupted at depth 4: no violation up to depth 3"  # depth 3 was cleared
+    assert result.depth == 4

@@ -41,7 +41,7 @@ def test_not_an_invariant_at_all_is_a_real_trace_from_the_base_case():
 def test_k_induction_needs_k_at_least_one():
     from checker.errors import QuorumError
 
-    with pytest.raises(QuorumError, match="k must be at least 1"):
+    with pytest.raises(QuorumError, match=r"induction: k=0 is out of range: k takes at least 1"):
         induction(Paxos(ballots=2), INV, k=0)
 
 

@@ -16,6 +16,7 @@ import click
 def command(out: str, spec_dir: str, only_check: bool, debug: bool) -> None:
     """One folder per buggy variant of every protocol: chart, trace, README; plus an index."""
     from checker.cli import gallery
+    from checker.cli.guards import check_out_dir
 
     if only_check:
         problems = gallery.up_to_date(Path(out), Path(spec_dir))
@@ -23,6 +24,7 @@ def command(out: str, spec_dir: str, only_check: bool, debug: bool) -> None:
             click.echo(p)
         click.echo("gallery is up to date" if not problems else "run `quorum gallery` (or `make gallery`)")
         sys.exit(1 if problems else 0)
+    check_out_dir(out)  # before the gallery's minutes of model checking
     entries = gallery.discover(Path(spec_dir))
     names = gallery.write(Path(out), entries, progress=lambda n: click.echo(f"  … {n}", err=True))
     click.echo(f"wrote {len(names)} entries and {out}/README.md")

@@ -6,17 +6,38 @@
 
 Exit code 0 when every required pair of quorums intersects, 1 when one does not (a split brain
 is possible), 2 on bad input.
+
+Everything is arithmetic on the system's rule (``checker.dsl.quorums``), never a list of its
+quorums, so a majority of 40 or 40,000 nodes answers at once. Data-centre losses are listed up to
+``MAX_DC_LOSSES`` lines (the verdict covers them all).
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 
 import click
 
-from checker.dsl.quorums import SYNTAX, QuorumSystem, dc_losses, node_order, parse, placement, show_nodes
+from checker.dsl.quorums import (
+    SYNTAX,
+    QuorumSystem,
+    dc_losses,
+    node_order,
+    parse,
+    placement,
+    show_nodes,
+    worst_dc_loss,
+)
 from checker.errors import QuorumError
+
+#: The most nodes the command takes (a system of more is a typo, and its report would be unreadable).
+MAX_NODES = 100_000
+#: The most data-centre losses listed one per line (the survival verdict still covers every loss).
+MAX_DC_LOSSES = 1_000
+#: A grid tries every loss of k data centres (no arithmetic shortcut): at most this many in all.
+MAX_GRID_DC_LOSSES = 100_000
 
 
 def _implied_size(text: str) -> int | None:
@@ -79,17 +100,26 @@ def analyse(system: QuorumSystem, dcs: dict[str, tuple[str, ...]] | None) -> dic
     }
     if dcs:
         doc["placement"] = {dc: list(ns) for dc, ns in dcs.items()}
-        losses, survives = [], 0
+        if system.shape is not None and 2 ** len(dcs) > MAX_GRID_DC_LOSSES:
+            raise QuorumError(f"--dcs with {len(dcs)} data centres: a grid is checked against every loss of whole "
+                              f"data centres, at most {MAX_GRID_DC_LOSSES:,} of them; use fewer data centres")
+        losses, survives, omitted = [], 0, 0
         for count in range(1, len(dcs)):
-            outcomes = dc_losses(system, dcs, count)
-            losses += [
-                {"lost": list(o.lost), "live_nodes": list(o.live_nodes), "live_weight": o.live_weight, "live": o.live}
-                for o in outcomes
-            ]
-            if survives == count - 1 and all(o.live for o in outcomes):
+            ways = math.comb(len(dcs), count)
+            if len(losses) + ways <= MAX_DC_LOSSES:
+                losses += [
+                    {"lost": list(o.lost), "live_nodes": list(o.live_nodes), "live_weight": o.live_weight,
+                     "live": o.live}
+                    for o in dc_losses(system, dcs, count)
+                ]
+            else:
+                omitted += ways
+            if survives == count - 1 and worst_dc_loss(system, dcs, count) is None:
                 survives = count
         doc["dc_losses"] = losses
         doc["survives_dc_losses"] = survives
+        if omitted:
+            doc["dc_losses_not_listed"] = omitted
     return doc
 
 
@@ -114,11 +144,13 @@ def _print(system: QuorumSystem, doc: dict) -> None:
         for loss in doc["dc_losses"]:
             verdict = "quorum" if loss["live"] else "NO quorum"
             click.echo(f"  lose {'+'.join(loss['lost'])}: {_left(system, loss)}: {verdict}")
+        if doc.get("dc_losses_not_listed"):
+            click.echo(f"  … and {doc['dc_losses_not_listed']:,} more ways to lose data centres (not listed)")
         k, total = doc["survives_dc_losses"], len(doc["placement"])
         if k:
             click.echo(f"survives the loss of any {k} of {total} data centres")
         else:
-            fatal = next(loss["lost"][0] for loss in doc["dc_losses"] if not loss["live"])
+            fatal = next(dc for dc, ns in doc["placement"].items() if not system.live(ns))
             click.echo(f"does not survive the loss of one data centre: losing {fatal} leaves no quorum")
 
 
@@ -136,6 +168,8 @@ def command(system: str, nodes: int | None, dcs: str | None, as_json: bool) -> N
     count = _node_count(system, nodes, where)
     if count < 1:
         raise QuorumError(f"-n {count}: a quorum system needs at least one node")
+    if count > MAX_NODES:
+        raise QuorumError(f"-n {count}: at most {MAX_NODES:,} nodes")
     qs = parse(system, [f"n{i}" for i in range(1, count + 1)])
     doc = analyse(qs, where)
     if as_json:

@@ -1,16 +1,50 @@
-"""``quorum show TRACE``: re-render a saved trace (ours or an ITF file from Apalache/Quint)."""
+"""``quorum show TRACE``: re-render a saved trace (ours or an ITF file from Apalache/Quint).
+
+The trace file is the user's input: anything wrong with it (not JSON, not UTF-8, the wrong shape,
+an empty trace, a step the protocol cannot take, a trace written for another protocol) is bad
+input naming the file and what is wrong, never an internal error."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
-from checker.cli.spec import load_protocol
+from checker.cli.guards import check_out_dir, loading
+from checker.cli.spec import build_protocol, load_protocol, not_utf8
 from checker.core.replay import confirm_violation, replay
 from checker.core.trace import step_from_json
-from checker.errors import QuorumError
+from checker.errors import InternalError, QuorumError, suggest
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a Boolean", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def read_trace_file(path: Path) -> dict[str, Any]:
+    """The file's JSON object; anything else is a QuorumError naming the file."""
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise QuorumError(f"{path}: cannot read the trace file ({err.strerror or err})") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise QuorumError(f"{path}: {not_utf8(data, err)}; a trace file is UTF-8 JSON") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise QuorumError(f"{path}: not JSON: {err}") from None
+    if not isinstance(doc, dict):
+        raise QuorumError(
+            f"{path}: the file is {_kind(doc)}, not a trace: a trace file is a JSON object, either trace.json "
+            "as `quorum check ... --out DIR` writes it (with \"protocol\", \"parameters\" and a \"trace\" list) "
+            "or an ITF trace (with \"vars\" and \"states\")"
+        )
+    return doc
 
 
 @click.command(name="show")
@@ -30,38 +64,108 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
     from checker.render.stategraph import FULL_LIMIT
 
     path = Path(trace_file)
-    try:
-        doc = json.loads(path.read_text())
-    except json.JSONDecodeError as err:
-        raise QuorumError(f"{path}: not JSON: {err}") from None
+    target = check_out_dir(out) if out else path.parent  # before any work
+    if not out:
+        check_out_dir(target, "the trace's directory")
+    doc = read_trace_file(path)
     is_itf = "states" in doc and "vars" in doc
     meta = doc.get("#meta", {}) if is_itf else doc
-    ref = protocol_ref or meta.get("protocol")
+    if not isinstance(meta, dict):
+        raise QuorumError(f"{path}: \"#meta\" is {_kind(meta)}; it must be an object")
+    written_for = meta.get("protocol")
+    if written_for is not None and not isinstance(written_for, str):
+        raise QuorumError(f"{path}: \"protocol\" is {_kind(written_for)}; write it as \"module:Class\"")
+    ref = protocol_ref or written_for
     if not ref:
         raise QuorumError(f"{path}: names no protocol: pass --protocol module:Class (and -p name=value)")
-    cls = load_protocol(ref, str(path))
-    parameters = {**meta.get("parameters", {}), **parse_params(params)}
-    protocol = cls(**parameters)
-    if is_itf:
-        steps = itf.import_trace(protocol, doc, str(path))
-        prop = meta.get("property")
-        doc = {"verdict": "violated" if prop else "trace", "property": prop, "loop_start": doc.get("loop"),
-               "summary": f"{prop} violated after {len(steps) - 1} steps" if prop else f"{len(steps) - 1} steps"}
-    else:
-        if "trace" not in doc:
-            raise QuorumError(f"{path}: no \"trace\": write one with quorum check ... --out DIR")
-        steps = [step_from_json(protocol, s, path, i) for i, s in enumerate(doc["trace"])]
-    prop = doc.get("property") if doc.get("verdict") == "violated" else None
-    source = f"trace file {path}"
-    if prop in protocol.properties and protocol.properties[prop].kind == "always" or prop == "deadlock":
-        steps = confirm_violation(protocol, steps, prop, source=source)
-    else:
-        steps = replay(protocol, steps, source=source)
-    target = Path(out) if out else path.parent
-    written, notes = render_trace(protocol, doc, steps, target, formats=("svg", "png") if png else ("svg",),
-                                  space=small_space(protocol, FULL_LIMIT))
+    # A trace written for one protocol and shown with another: every failure below says so.
+    other = (f" (the trace was written for {written_for}, not for {protocol_ref} given with --protocol)"
+             if written_for and protocol_ref and written_for != protocol_ref else "")
+    stored = meta.get("parameters", {})
+    if not isinstance(stored, dict):
+        raise QuorumError(f"{path}: \"parameters\" is {_kind(stored)}; it must be an object of name: value")
+    try:
+        with loading(f"{ref} for {path}"):
+            cls = load_protocol(ref, str(path))
+            protocol = build_protocol(cls, {**stored, **parse_params(params)}, str(path))
+        steps, doc = _steps(protocol, doc, path, is_itf, itf)
+        steps = _replay(protocol, doc, steps, path)
+    except QuorumError as err:
+        raise QuorumError(f"{err}{other}") from None
+    try:
+        written, notes = render_trace(protocol, doc, steps, target, formats=("svg", "png") if png else ("svg",),
+                                      space=small_space(protocol, FULL_LIMIT))
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename else ""
+        raise QuorumError(f"{target}: writing the rendered trace failed{where}: {err.strerror or err}") from None
     for note in notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
 
 
+def _steps(protocol: Any, doc: dict[str, Any], path: Path, is_itf: bool, itf: Any) -> tuple[list, dict[str, Any]]:
+    """The trace's steps decoded through the protocol's domains (not yet replayed), and the doc to render."""
+    name = type(protocol).__name__
+    if is_itf:
+        if not isinstance(doc.get("states"), list):
+            raise QuorumError(f"{path}: \"states\" is {_kind(doc.get('states'))}; an ITF trace has a list of states")
+        for i, raw in enumerate(doc["states"]):
+            if not isinstance(raw, dict):
+                raise QuorumError(f"{path}: state {i} is {_kind(raw)}; each ITF state is an object")
+        try:
+            steps = itf.import_trace(protocol, doc, str(path))
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise QuorumError(f"{path}: the ITF trace does not fit {name}: {type(err).__name__}: {err}") from None
+        meta = doc.get("#meta", {})
+        prop = meta.get("property")
+        return steps, {"verdict": "violated" if prop else "trace", "property": prop, "loop_start": doc.get("loop"),
+                       "summary": f"{prop} violated after {len(steps) - 1} steps" if prop else
+                       f"{len(steps) - 1} steps"}
+    if "trace" not in doc:
+        raise QuorumError(f"{path}: no \"trace\": write one with quorum check ... --out DIR")
+    trace = doc["trace"]
+    if not isinstance(trace, list):
+        raise QuorumError(f"{path}: \"trace\" is {_kind(trace)}; it must be a list of steps")
+    if not trace:
+        raise QuorumError(f"{path}: the trace is empty: it has no steps, not even the initial state")
+    steps = []
+    for i, raw in enumerate(trace):
+        if not (isinstance(raw, dict) and isinstance(raw.get("action"), str) and isinstance(raw.get("state"), dict)):
+            raise QuorumError(f"{path}: step {i} is not a step: write {{\"action\": ..., \"params\": {{...}}, "
+                              "\"state\": {...}}")
+        if i == 0 and raw["action"] != "Init":
+            raise QuorumError(f"{path}: step 0 is {raw['action']}; a trace starts with its initial state, "
+                              "action \"Init\"")
+        if i > 0 and raw["action"] not in {a.name for a in protocol.actions}:
+            raise QuorumError(f"{path}: step {i}: {name} has no action {raw['action']!r}."
+                              + suggest(raw["action"], [a.name for a in protocol.actions]))
+        if "params" in raw and not isinstance(raw["params"], dict):
+            raise QuorumError(f"{path}: step {i}: \"params\" is {_kind(raw['params'])}; it must be an object")
+        if i > 0:
+            known = protocol.action(raw["action"]).param_names
+            for p in raw.get("params", {}):
+                if p not in known:
+                    raise QuorumError(f"{path}: step {i}: action {raw['action']} has no parameter {p!r}; its "
+                                      f"parameters: {', '.join(known) or '(none)'}")
+        try:
+            steps.append(step_from_json(protocol, raw, path, i))
+        except QuorumError as err:
+            text = str(err)
+            raise QuorumError(text if str(path) in text else f"{path}: step {i}: {text}") from None
+        except AttributeError as err:  # a value of the wrong shape deep in a state
+            raise QuorumError(f"{path}: step {i} does not fit {name}: {err}") from None
+    return steps, doc
+
+
+def _replay(protocol: Any, doc: dict[str, Any], steps: list, path: Path) -> list:
+    """Replay the file's steps; a step the protocol cannot take is the file's fault (bad input)."""
+    prop = doc.get("property") if doc.get("verdict") == "violated" else None
+    source = f"trace file {path}"
+    try:
+        if prop in protocol.properties and protocol.properties[prop].kind == "always" or prop == "deadlock":
+            return confirm_violation(protocol, steps, prop, source=source)
+        return replay(protocol, steps, source=source)
+    except InternalError as err:  # the replay's words are for an engine's trace; this is a user's file
+        text = str(err).replace("the state the engine claims", "the state the file records")
+        text = text.replace("the last state of its trace", "the trace's last state")
+        raise QuorumError(f"{text} (the file does not fit {protocol.describe()})") from None

@@ -10,10 +10,12 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from checker.cli.guards import loading
 from checker.cli.params import parse_params
 from checker.cli.spec import Spec, load_spec
 from checker.conform.validate import read_log, validate
 from checker.core.trace import trace_json
+from checker.errors import QuorumError
 from checker.hyp.statemachine import trace_text
 
 
@@ -26,13 +28,22 @@ from checker.hyp.statemachine import trace_text
 def command(target: str, log: str, params: tuple[str, ...], as_json: bool, debug: bool) -> None:
     """Check that LOG (JSON Lines: one {"action", "params", "state"} event per line) is a behaviour
     of TARGET (a spec file or module:Class); report the first event no enabled step explains."""
+    if target.endswith(".py"):
+        raise QuorumError(f"{target}: a Python file; name the protocol in it as module:Class, "
+                          "e.g. quorum validate protocols.lease:LeaseLock LOG")
     if target.endswith(".toml") or Path(target).is_file():
         spec = load_spec(target)
     else:
         spec = Spec(path=target, protocol_ref=target)
     spec.parameters.update(parse_params(params))
-    protocol = spec.build()
-    outcome = validate(protocol, read_log(log, protocol))
+    with loading(spec.describe_source()):
+        protocol = spec.build()
+    events = read_log(log, protocol)
+    try:
+        outcome = validate(protocol, events)
+    except QuorumError as err:
+        text = str(err)
+        raise QuorumError(text if text.startswith(log) else f"{log}: {text}") from None
     if as_json:
         doc = {
             "valid": outcome.ok,
