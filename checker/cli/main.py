@@ -95,6 +95,8 @@ def _specs_in(target: Path) -> list[Path]:
 @click.option("--depth", type=int, default=None, help="the same as --max-depth (steps to search, unroll or walk)")
 @click.option("--k", "k", type=int, default=None, help="induction: k for k-induction")
 @click.option("--max-seconds", type=float, default=None, help="stop after this much time")
+@click.option("--max-memory", type=float, default=None, help="stop when the process holds this many MB (explicit, "
+              "liveness; default: 75% of the machine's memory)")
 @click.option("--no-deadlock", is_flag=True, help="do not report states without successors")
 @click.option("--fingerprints", is_flag=True, help="store 64-bit fingerprints instead of states (less memory)")
 @click.option("--option", "-o", "extra", multiple=True, help="engine option, e.g. -o seed=3")
@@ -102,13 +104,13 @@ def _specs_in(target: Path) -> list[Path]:
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
 @debug_option
-def check(target: str, params, properties, engine, max_states, max_depth, depth, k, max_seconds, no_deadlock,
-          fingerprints, extra, as_json, out, quiet) -> None:
+def check(target: str, params, properties, engine, max_states, max_depth, depth, k, max_seconds, max_memory,
+          no_deadlock, fingerprints, extra, as_json, out, quiet) -> None:
     """Check a spec file, a directory of specs, or a protocol (module:Class)."""
     console = Console(stderr=False, highlight=False)
     overrides: dict[str, Any] = {name: v for name, v in {
         "max_states": max_states, "max_depth": max_depth if max_depth is not None else depth, "k": k,
-        "max_seconds": max_seconds,
+        "max_seconds": max_seconds, "max_memory": max_memory,
     }.items() if v is not None}
     if no_deadlock:
         overrides["deadlock"] = False

@@ -58,7 +58,7 @@ ENGINES: dict[str, Engine] = {
     "induction": Engine(
         "induction",
         "checker.smt.induction:induction",
-        {"k": int, "implies": list, "minimize_s": (int, float)},
+        {"k": int, "implies": list, "minimize_s": (int, float), "max_seconds": (int, float)},
         "Z3: the listed invariants are inductive (k-induction with k > 1); else a counterexample to induction",
     ),
 }

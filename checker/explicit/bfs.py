@@ -54,6 +54,7 @@ class Finding:
     details: list[Details] = field(default_factory=list)
     limit: str | None = None  # states | depth | time | memory | interrupt, for a limit
     complete: bool = False  # every reachable state was expanded (a goal never reached is found at the end)
+    next_level: bool = False  # found in a new state, one level below the states being expanded
 
 
 class Search:
@@ -89,9 +90,9 @@ class Search:
                 if (why := self.budget.depth_spent(self.depth)) is not None:
                     return Finding("limit", message=why, limit="depth")
                 frontier, self.next_frontier = self.next_frontier, []
-                for state in frontier:
+                for i, state in enumerate(frontier):
                     if found := self.expand(state):
-                        return found
+                        return self.shorter_deadlock(frontier[i + 1:], found) if found.next_level else found
                     if (why := self.budget.tick(self.depth, self.status)) is not None:
                         return Finding("limit", message=why, limit=self.budget.stopped_by or "time")
                 if self.next_frontier:
@@ -126,6 +127,7 @@ class Search:
                     if found := self.check(nxt, self.depth):
                         self.generated += generated
                         self.depth += 1
+                        found.next_level = True
                         return found
                 if observer is not None:
                     observer.edge(ai, params, nxt)
@@ -149,6 +151,20 @@ class Search:
         if not generated and self.deadlock:
             return Finding("violated", "deadlock", "a reachable state has no enabled action", self.trace_to(state))
         return None
+
+    def shorter_deadlock(self, rest: list, found: Finding) -> Finding:
+        """A state of this level without successors, if any: its trace is a step shorter than the
+        next level's violation just found (so the shortest counterexample is the deadlock)."""
+        if self.deadlock:
+            for state in rest:
+                try:
+                    if next(moves(self.protocol, state), None) is None:
+                        self.depth -= 1  # the deadlock is on this level, not the next
+                        return Finding("violated", "deadlock", "a reachable state has no enabled action",
+                                       self.trace_to(state))
+                except ActionRaised:
+                    continue  # a trace as long as the violation's: the violation found first stands
+        return found
 
     def check(self, state: Any, depth: int) -> Finding | None:
         """A new state: inside its domains, every invariant true (goals reached are recorded)."""

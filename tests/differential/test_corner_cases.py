@@ -106,9 +106,6 @@ def test_depth_means_the_same_for_every_engine_on_the_same_shortest_violation():
     assert found.to_json()["depth"] == walked.to_json()["depth"] == explicit.to_json()["depth"] == 13
 
 
-@pytest.mark.xfail(strict=True, reason="the explicit engine checks each new state as it is generated, so an "
-                   "invariant broken at level k+1 can be reported before a deadlock (or a raising action) of a "
-                   "level-k state expanded later: checker/explicit/bfs.py")
 def test_a_deadlock_one_step_away_comes_before_a_violation_two_steps_away():
     explicit = explore(toys.DeadlockBeforeViolation())
     found = bmc(toys.DeadlockBeforeViolation(), max_depth=BOUND)
