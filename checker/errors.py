@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from pathlib import Path
 
 
 class QuorumError(Exception):
@@ -33,3 +34,22 @@ def suggest(name: str, choices: Iterable[str]) -> str:
     if close:
         return f" Did you mean {close[0]!r}?"
     return f" Known: {', '.join(choices) or '(none)'}."
+
+
+def read_input(path: str | Path, what: str) -> bytes:
+    """The bytes of a user's file (a spec, a log, a trace); a missing or unreadable one is bad input."""
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise QuorumError(f"{path}: no such {what}") from None
+    except IsADirectoryError:
+        raise QuorumError(f"{path}: a directory, not a {what}") from None
+    except OSError as err:
+        raise QuorumError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
+
+
+def not_utf8(data: bytes, offset: int) -> str:
+    """Where a file stops being UTF-8: 'line L, byte B of the line (byte 0xXX at offset N): not UTF-8'."""
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return f"line {line}, byte {column} of the line (byte 0x{data[offset]:02x} at offset {offset}): not UTF-8"

@@ -26,7 +26,7 @@ from checker.cli.guards import describe, raised_in_user_code, user_frame, where_
 from checker.core import engines
 from checker.dsl import fairness
 from checker.dsl.protocol import Protocol
-from checker.errors import InternalError, QuorumError, suggest
+from checker.errors import InternalError, QuorumError, not_utf8, read_input, suggest
 
 TOP_KEYS = {
     "protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length", "fairness",
@@ -171,17 +171,11 @@ def build_protocol(cls: type[Protocol], params: dict[str, Any], where: str = "")
 
 def load_spec(path: str | Path) -> Spec:
     path = str(path)
+    raw = read_input(path, "spec file")
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except FileNotFoundError:
-        raise QuorumError(f"{path}: no such spec file") from None
-    except IsADirectoryError:
-        raise QuorumError(f"{path}: a directory, not a spec file") from None
-    except PermissionError:
-        raise QuorumError(f"{path}: cannot read the spec file (permission denied)") from None
+        data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:
-        raise QuorumError(f"{path}: {not_utf8(Path(path).read_bytes(), err)}; a spec is UTF-8 TOML") from None
+        raise QuorumError(f"{path}: {not_utf8(raw, err.start)}; a spec is UTF-8 TOML") from None
     except tomllib.TOMLDecodeError as err:
         raise QuorumError(f"{path}: not valid TOML: {err}") from None
     return parse_spec(data, path)
@@ -254,14 +248,6 @@ def repeated(names: list[str]) -> list[str]:
             out.append(name)
         seen.add(name)
     return out
-
-
-def not_utf8(data: bytes, err: UnicodeDecodeError) -> str:
-    """Where a file stops being UTF-8: 'line L, byte B of the line (byte 0xXX at offset N): not UTF-8'."""
-    offset = err.start
-    line = data.count(b"\n", 0, offset) + 1
-    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return f"line {line}, byte {column} of the line (byte 0x{data[offset]:02x} at offset {offset}): not UTF-8"
 
 
 def check_properties(spec: Spec, protocol: Protocol) -> None:

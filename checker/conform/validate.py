@@ -24,7 +24,7 @@ from typing import Any
 from checker.core import semantics
 from checker.core.trace import Step, param_json
 from checker.dsl.protocol import Protocol
-from checker.errors import QuorumError, suggest
+from checker.errors import QuorumError, not_utf8, read_input, suggest
 
 EVENT_KEYS = {"action", "params", "state"}
 
@@ -73,19 +73,11 @@ class Validation:
 
 def read_log(path: str | Path, protocol: Protocol) -> list[Event]:
     """Parse and check a JSONL log; a malformed line is a QuorumError naming the file and line."""
-    try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise QuorumError(f"{path}: no such log file") from None
-    except IsADirectoryError:
-        raise QuorumError(f"{path}: a directory, not a log file") from None
-    except OSError as err:
-        raise QuorumError(f"{path}: cannot read the log file ({err.strerror or err})") from None
+    data = read_input(path, "log file")
     try:
         text = data.decode("utf-8-sig")  # a byte-order mark, as some Windows tools write, is not an error
     except UnicodeDecodeError as err:
-        raise QuorumError(f"{path}:{_line_of(data, err.start)}: {_not_utf8(data, err.start)}; "
-                          "a log is UTF-8 JSON Lines") from None
+        raise QuorumError(f"{path}: {not_utf8(data, err.start)}; a log is UTF-8 JSON Lines") from None
     events = []
     for number, raw in enumerate(text.split("\n"), start=1):  # JSON Lines: "\n" only (U+2028 may be in a string)
         if raw.strip():
@@ -93,15 +85,6 @@ def read_log(path: str | Path, protocol: Protocol) -> list[Event]:
     if not events:
         raise QuorumError(f"{path}: the log has no events (one JSON object per line)")
     return events
-
-
-def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
-def _not_utf8(data: bytes, offset: int) -> str:
-    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return f"not UTF-8: byte 0x{data[offset]:02x} at byte {column} of the line (offset {offset} in the file)"
 
 
 def _parse_event(raw: str, where: str, number: int, protocol: Protocol) -> Event:

@@ -13,10 +13,10 @@ from typing import Any
 import click
 
 from checker.cli.guards import check_out_dir, loading
-from checker.cli.spec import build_protocol, load_protocol, not_utf8
+from checker.cli.spec import build_protocol, load_protocol
 from checker.core.replay import confirm_violation, replay
 from checker.core.trace import step_from_json
-from checker.errors import InternalError, QuorumError, suggest
+from checker.errors import InternalError, QuorumError, not_utf8, suggest
 
 
 def _kind(value: Any) -> str:
@@ -33,7 +33,7 @@ def read_trace_file(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise QuorumError(f"{path}: {not_utf8(data, err)}; a trace file is UTF-8 JSON") from None
+        raise QuorumError(f"{path}: {not_utf8(data, err.start)}; a trace file is UTF-8 JSON") from None
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
