@@ -44,11 +44,13 @@ class ExactStore:
     def key_of(self, state: Any) -> Any:
         return state
 
-    def add(self, state: Any, link: Link) -> bool:
-        """Record ``state`` (first reached by ``link``); False if it was already there."""
+    def add(self, state: Any, parent: Any = None, ai: int = -1, params: tuple = ()) -> bool:
+        """Record ``state``, first reached from ``parent`` by action ``ai`` with ``params`` (an
+        initial state: no parent); False if it was already there. The link tuple is built only
+        for a new state: most successors are old ones."""
         if state in self.links:
             return False
-        self.links[state] = link
+        self.links[state] = None if ai < 0 else (parent, ai, params)
         return True
 
     def link(self, key: Any) -> Link:
@@ -73,11 +75,11 @@ class FingerprintStore(ExactStore):
     def key_of(self, state: Any) -> Any:
         return hash(state)
 
-    def add(self, state: Any, link: Link) -> bool:
+    def add(self, state: Any, parent: Any = None, ai: int = -1, params: tuple = ()) -> bool:
         k = hash(state)
         if k in self.links:
             return False
-        self.links[k] = link
+        self.links[k] = None if ai < 0 else (parent, ai, params)
         return True
 
     def details(self, generated: int) -> StoreDetails:

@@ -72,6 +72,7 @@ class Encoder:
     def __init__(self, protocol: Protocol) -> None:
         self.protocol = protocol
         self.name = type(protocol).__name__
+        self._can_leave: dict[tuple, bool] = {}  # (action, params, path) -> its ``outside`` is satisfiable
 
     def state(self, tag: str) -> SymState:
         values, domain = {}, []
@@ -97,7 +98,7 @@ class Encoder:
             st.firings, st.raising = [], []
             for act in self.protocol.actions:
                 for params, available in symbolic_instances(self.protocol, act, st.values):
-                    for path in self._paths(act, st, params):
+                    for k, path in enumerate(self._paths(act, st, params)):
                         cond = z3.simplify(z3.And(to_bool(available), to_bool(path.condition)))
                         if z3.is_false(cond):
                             continue
@@ -106,6 +107,8 @@ class Encoder:
                             continue
                         f = Firing(act, params, cond, path.update.changes)
                         f.outside = self._outside(f, st)
+                        if not z3.is_false(f.outside) and not self._may_leave((act.name, params, k), st, f):
+                            f.outside = z3.BoolVal(False)
                         st.firings.append(f)
         return st.firings
 
@@ -120,6 +123,23 @@ class Encoder:
         except (QuorumError, z3.Z3Exception, AttributeError, TypeError, KeyError) as err:
             raise self._unencodable(f, ", ".join(f.changes), f.changes, err) from None
         return z3.simplify(z3.Or(*conds)) if conds else z3.BoolVal(False)
+
+    def _may_leave(self, key: tuple, st: SymState, f: Firing) -> bool:
+        """Whether the firing can add a value outside its domain from a state inside its domains.
+
+        Usually it cannot (a record's field copied from a variable of the same domain), and saying
+        so once per firing keeps the ``outside`` disjunction out of every depth's formula: with it,
+        BMC on Paxos solved about 12 % slower. Sound because BMC reports a state outside its
+        domains at the depth it is reached, before any step from it: every state stepped from is
+        inside. The answer does not depend on the depth (each state has the same constraints), so
+        it is computed once; a timeout counts as "it can"."""
+        known = self._can_leave.get(key)
+        if known is None:
+            solver = z3.Solver()
+            solver.set("timeout", 2000)
+            solver.add(*st.domain, f.condition, f.outside)
+            known = self._can_leave[key] = solver.check() != z3.unsat
+        return known
 
     def _paths(self, act: Action, st: SymState, params: tuple) -> list:
         return paths(self.protocol, act, st.values, params)
