@@ -73,6 +73,7 @@ class Encoder:
         self.protocol = protocol
         self.name = type(protocol).__name__
         self._can_leave: dict[tuple, bool] = {}  # (action, params, path) -> its ``outside`` is satisfiable
+        self._leave_solver: tuple[SymState, z3.Solver] | None = None
 
     def state(self, tag: str) -> SymState:
         values, domain = {}, []
@@ -135,10 +136,16 @@ class Encoder:
         it is computed once; a timeout counts as "it can"."""
         known = self._can_leave.get(key)
         if known is None:
-            solver = z3.Solver()
-            solver.set("timeout", 2000)
-            solver.add(*st.domain, f.condition, f.outside)
+            if self._leave_solver is None or self._leave_solver[0] is not st:
+                solver = z3.Solver()
+                solver.set("timeout", 2000)
+                solver.add(*st.domain)  # once per state: each firing is one push/pop on top of it
+                self._leave_solver = (st, solver)
+            solver = self._leave_solver[1]
+            solver.push()
+            solver.add(f.condition, f.outside)
             known = self._can_leave[key] = solver.check() != z3.unsat
+            solver.pop()
         return known
 
     def _paths(self, act: Action, st: SymState, params: tuple) -> list:
