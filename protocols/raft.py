@@ -93,7 +93,6 @@ class Raft(Protocol):
         self.Term = Range(0, self.terms)
         self.Index = Range(1, self.log_length)
         self.majority = self.majority_size()
-        self.Quorum = [frozenset(q) for q in itertools.combinations(self.Server.values(), self.majority)]
 
         term, server = Range(1, self.terms), self.Server
         self.RequestVote = RecordType(
@@ -320,7 +319,7 @@ class Raft(Protocol):
         if s.guard(And(
             self.faults.up(s, i), s.role[i] == "leader", s.commitIndex[i] < k,
             s.log[i][k] == s.currentTerm[i],
-            Exists(self.Quorum, lambda q: ForAll(q, lambda j: s.log[j][k] == s.currentTerm[i])),
+            Count(self.Server, lambda j: s.log[j][k] == s.currentTerm[i]) >= self.majority,
         )):
             entries = {self.Entry(index=n, term=s.log[i][n]) for n in range(1, k + 1)}
             return s.update(commitIndex=s.commitIndex.set(i, k), committed=s.committed | entries)
