@@ -48,6 +48,16 @@ def read_input(path: str | Path, what: str) -> bytes:
         raise QuorumError(f"{path}: cannot read the {what} ({err.strerror or err})") from None
 
 
+def read_text(path: str | Path, what: str, form: str, *, encoding: str = "utf-8") -> str:
+    """A user's file as text: unreadable or not UTF-8 is bad input naming the file, the line and the
+    byte (``form`` says what the file should be, e.g. "a spec is UTF-8 TOML")."""
+    data = read_input(path, what)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise QuorumError(f"{path}: {not_utf8(data, err.start)}; {form}") from None
+
+
 def not_utf8(data: bytes, offset: int) -> str:
     """Where a file stops being UTF-8: 'line L, byte B of the line (byte 0xXX at offset N): not UTF-8'."""
     line = data.count(b"\n", 0, offset) + 1

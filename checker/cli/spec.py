@@ -26,7 +26,7 @@ from checker.cli.guards import describe, raised_in_user_code, user_frame, where_
 from checker.core import engines
 from checker.dsl import fairness
 from checker.dsl.protocol import Protocol
-from checker.errors import InternalError, QuorumError, not_utf8, read_input, suggest
+from checker.errors import InternalError, QuorumError, read_text, suggest
 
 TOP_KEYS = {
     "protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length", "fairness",
@@ -171,11 +171,9 @@ def build_protocol(cls: type[Protocol], params: dict[str, Any], where: str = "")
 
 def load_spec(path: str | Path) -> Spec:
     path = str(path)
-    raw = read_input(path, "spec file")
+    text = read_text(path, "spec file", "a spec is UTF-8 TOML")
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as err:
-        raise QuorumError(f"{path}: {not_utf8(raw, err.start)}; a spec is UTF-8 TOML") from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise QuorumError(f"{path}: not valid TOML: {err}") from None
     return parse_spec(data, path)

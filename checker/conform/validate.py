@@ -24,7 +24,7 @@ from typing import Any
 from checker.core import semantics
 from checker.core.trace import Step, param_json
 from checker.dsl.protocol import Protocol
-from checker.errors import QuorumError, not_utf8, read_input, suggest
+from checker.errors import QuorumError, read_text, suggest
 
 EVENT_KEYS = {"action", "params", "state"}
 
@@ -73,11 +73,8 @@ class Validation:
 
 def read_log(path: str | Path, protocol: Protocol) -> list[Event]:
     """Parse and check a JSONL log; a malformed line is a QuorumError naming the file and line."""
-    data = read_input(path, "log file")
-    try:
-        text = data.decode("utf-8-sig")  # a byte-order mark, as some Windows tools write, is not an error
-    except UnicodeDecodeError as err:
-        raise QuorumError(f"{path}: {not_utf8(data, err.start)}; a log is UTF-8 JSON Lines") from None
+    # a byte-order mark, as some Windows tools write, is not an error
+    text = read_text(path, "log file", "a log is UTF-8 JSON Lines", encoding="utf-8-sig")
     events = []
     for number, raw in enumerate(text.split("\n"), start=1):  # JSON Lines: "\n" only (U+2028 may be in a string)
         if raw.strip():

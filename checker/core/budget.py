@@ -114,6 +114,24 @@ def check_limit(name: str, value: Any, where: str = "options") -> Any:
     return value
 
 
+def count_option(engine: str, name: str, value: Any) -> None:
+    """A whole-number option (None: the default) is an int in its range, said in the engine's words."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QuorumError(f"{engine}: {name}={value!r} is not a whole number")
+    check_limit(name, value, engine)
+
+
+def seconds_option(engine: str, name: str, value: Any) -> None:
+    """A number of seconds (None: no limit) is a finite number in its range."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise QuorumError(f"{engine}: {name}={value!r} is not a number of seconds")
+    check_limit(name, value, engine)
+
+
 class Budget:
     """One run's limits and its clock."""
 

@@ -30,7 +30,6 @@ large instance it runs out, leaving the result of passes 1–4 and a lower bound
 from __future__ import annotations
 
 import itertools
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -246,24 +245,20 @@ class _Shrinker:
         except ActionRaised:  # deadlock's check fires every action
             return False
 
-    def shortest_anywhere(self, bound: int, max_states: int, max_seconds: float) -> _Searched:
-        """Breadth-first over all enabled steps from every initial state, up to ``bound`` steps:
-        the first violating state met is at the smallest depth, so its path is a shortest
-        counterexample. A state outside the declared domains is not expanded (the explicit engine
-        would stop there with a type error)."""
-        budget = Budget(max_states=max_states, max_seconds=max_seconds)
+    def search(self, starts: list, step: Callable[[tuple], Iterator[tuple[Label, tuple]]], bound: int,
+               budget: Budget) -> _Searched:
+        """Breadth-first from ``starts`` along ``step`` (a state's (label, next state) pairs), up to
+        ``bound`` steps: the first violating state met is at the smallest depth, so its path is a
+        shortest counterexample over those steps. A state outside the declared domains is not
+        expanded (the explicit engine would stop there with a type error)."""
         parent: dict[tuple, tuple[tuple, Label] | None] = {}
 
         def done(path: tuple[tuple, list[Label]] | None, complete: bool, depth: int) -> _Searched:
             return _Searched(path, complete, depth, len(parent), budget.elapsed())
 
-        if bound < 0:  # the trace is empty: its initial state violates
-            return done(None, True, bound)
-        if max_states <= 0:
-            return done(None, False, -1)
         typecheck = TypeCheck(self.protocol)
         frontier = []
-        for init in initial_states(self.protocol):
+        for init in starts:
             if init in parent:
                 continue
             parent[init] = None
@@ -275,7 +270,7 @@ class _Shrinker:
             for state in frontier:
                 if budget.states_spent(len(parent), depth) or budget.out_of_time():
                     return done(None, False, depth - 1)
-                for label, nxt in self.successors(state):
+                for label, nxt in step(state):
                     if nxt in parent:
                         continue
                     parent[nxt] = (state, label)
@@ -289,35 +284,31 @@ class _Shrinker:
                 break
         return done(None, True, bound)
 
+    def shortest_anywhere(self, bound: int, max_states: int, max_seconds: float) -> _Searched:
+        """Pass 5: ``search`` over all enabled steps from every initial state."""
+        if bound < 0:  # the trace is empty: its initial state violates
+            return _Searched(None, True, bound, 0, 0.0)
+        if max_states <= 0:
+            return _Searched(None, False, -1, 0, 0.0)
+        budget = Budget(max_states=max_states, max_seconds=max_seconds)
+        return self.search(initial_states(self.protocol), self.successors, bound, budget)
+
     # -- passes 3 and 4: only the trace's own steps (and the same with processes swapped) ----
 
-    def shortest_over(self, labels: list[Label], max_states: int, clock: Budget | None = None,
-                      bound: int | None = None) -> list[Label] | None:
-        """Breadth-first over states reachable with these steps only, up to ``bound`` steps; None
-        if there is no such way, or over ``max_states`` or out of ``clock``'s time first."""
+    def shortest_over(self, labels: list[Label], max_states: int, clock: Budget, bound: int) -> list[Label] | None:
+        """``search`` from the trace's initial state over these steps only, within ``clock``'s time;
+        None if there is no such way up to ``bound`` steps, or over ``max_states`` first."""
         alphabet = sorted(set(labels), key=self.key)
-        typecheck = TypeCheck(self.protocol)
-        parent: dict[tuple, Any] = {self.init: None}
-        queue = deque([(self.init, 0)])
-        while queue:
-            state, depth = queue.popleft()
-            if bound is not None and depth >= bound:
-                return None
-            if clock is not None and clock.out_of_time():
-                return None
+
+        def step(state: tuple) -> Iterator[tuple[Label, tuple]]:
             for label in alphabet:
                 nxt = self.apply(state, label)
-                if nxt is None or nxt in parent:
-                    continue
-                parent[nxt] = (state, label)
-                if typecheck.first_bad(nxt) is not None:  # as in pass 5: the explicit engine stops there
-                    continue
-                if self.bad(nxt):
-                    return _path(parent, nxt)[1]
-                if len(parent) >= max_states:
-                    return None
-                queue.append((nxt, depth + 1))
-        return None
+                if nxt is not None:
+                    yield label, nxt
+
+        left = None if clock.max_seconds is None else clock.max_seconds - clock.elapsed()
+        found = self.search([self.init], step, bound, Budget(max_states=max_states, max_seconds=left))
+        return found.path[1] if found.path is not None else None
 
     def restricted(self, labels: list[Label], max_states: int, clock: Budget) -> list[Label]:
         """Passes 3 and 4: the shortest way over the trace's own steps, then over its steps joined

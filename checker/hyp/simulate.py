@@ -28,7 +28,7 @@ from hypothesis import seed as fix_seed
 from hypothesis import strategies as st
 
 from checker.core import semantics
-from checker.core.budget import Budget, check_limit
+from checker.core.budget import Budget, count_option, seconds_option
 from checker.core.properties import PropertyRaised, select_properties
 from checker.core.replay import confirm_violation, replay
 from checker.core.result import Details, Raised, Result
@@ -121,11 +121,8 @@ def simulate(
     chosen and printed.
     """
     for name, value in (("walks", walks), ("steps", steps), ("max_depth", max_depth)):
-        _count_option(name, value)
-    if max_seconds is not None:
-        if isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float)):
-            raise QuorumError(f"simulate: max_seconds={max_seconds!r} is not a number of seconds")
-        check_limit("max_seconds", max_seconds, "simulate")
+        count_option("simulate", name, value)
+    seconds_option("simulate", "max_seconds", max_seconds)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise QuorumError(f"simulate: seed={seed!r} is not a whole number (-o seed=N reruns a run)")
     selected = select_properties(protocol, properties)
@@ -287,15 +284,6 @@ def simulate(
 
 def _same_kind(a: Finding, b: Finding | None) -> bool:
     return b is not None and (a.kind, a.prop, a.action_raised) == (b.kind, b.prop, b.action_raised)
-
-
-def _count_option(name: str, value: object) -> None:
-    """A whole-number option (None: the default) in its range, in this engine's words."""
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise QuorumError(f"simulate: {name}={value!r} is not a whole number")
-    check_limit(name, value, "simulate")
 
 
 def _report_finding(result: Result, details: SimulationDetails, protocol: Protocol, f: Finding, stats: _Stats,

@@ -26,14 +26,14 @@ from typing import Any
 import z3
 
 from checker.core import semantics
-from checker.core.budget import Budget, check_limit
+from checker.core.budget import Budget, count_option, seconds_option
 from checker.core.properties import select_properties
 from checker.core.replay import confirm_violation, replay
 from checker.core.result import Details, Raised, Result
 from checker.core.semantics import ActionRaised, TypeCheck
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
-from checker.errors import InternalError, QuorumError
+from checker.errors import InternalError
 from checker.smt.transition import Encoder, SymState
 
 DOMAIN = "domain"  # pseudo-property: every variable stays inside its declared domain
@@ -53,24 +53,6 @@ class BmcDetails(Details):
 
     def to_json(self) -> dict[str, Any]:
         return {"depth_times": self.depth_times}
-
-
-def count_option(engine: str, name: str, value: Any) -> None:
-    """A whole-number option (None: the default) is an int in its range, said in the engine's words."""
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise QuorumError(f"{engine}: {name}={value!r} is not a whole number")
-    check_limit(name, value, engine)
-
-
-def seconds_option(engine: str, name: str, value: Any) -> None:
-    """A number of seconds (None: no limit) is a finite number in its range."""
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise QuorumError(f"{engine}: {name}={value!r} is not a number of seconds")
-    check_limit(name, value, engine)
 
 
 class Stopped(Exception):  # noqa: N818 - not an error: the solver was stopped by a limit or Ctrl-C

@@ -28,7 +28,7 @@ from typing import Any
 import z3
 
 from checker.core import semantics
-from checker.core.budget import Budget
+from checker.core.budget import Budget, count_option, seconds_option
 from checker.core.properties import select_properties
 from checker.core.replay import violates
 from checker.core.result import Details, Result
@@ -36,7 +36,7 @@ from checker.core.semantics import ActionRaised, TypeCheck, fire
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
 from checker.errors import InternalError, QuorumError, suggest
-from checker.smt.bmc import INTERRUPT_REASONS, BmcDetails, Stopped, bmc, count_option, seconds_option, solve
+from checker.smt.bmc import INTERRUPT_REASONS, BmcDetails, Stopped, bmc, solve
 from checker.smt.symbolic import SymSet, equal, to_bool
 from checker.smt.transition import Encoder, SymState
 

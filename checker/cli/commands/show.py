@@ -16,7 +16,7 @@ from checker.cli.guards import check_out_dir, loading
 from checker.cli.spec import build_protocol, load_protocol
 from checker.core.replay import confirm_violation, replay
 from checker.core.trace import step_from_json
-from checker.errors import InternalError, QuorumError, not_utf8, suggest
+from checker.errors import InternalError, QuorumError, read_text, suggest
 
 
 def _kind(value: Any) -> str:
@@ -26,14 +26,7 @@ def _kind(value: Any) -> str:
 
 def read_trace_file(path: Path) -> dict[str, Any]:
     """The file's JSON object; anything else is a QuorumError naming the file."""
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise QuorumError(f"{path}: cannot read the trace file ({err.strerror or err})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise QuorumError(f"{path}: {not_utf8(data, err.start)}; a trace file is UTF-8 JSON") from None
+    text = read_text(path, "trace file", "a trace file is UTF-8 JSON")
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
