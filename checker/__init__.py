@@ -10,7 +10,7 @@ from checker.dsl import __all__ as _dsl_names
 __all__ = [*_dsl_names, "check"]
 
 
-def check(protocol, properties=None, *, engine="explicit", **options):
+def check(protocol, properties=None, *, engine="auto", **options):
     """Check a protocol instance; returns a ``Result`` (``.holds``, ``.violated``, ``.trace``, ...).
 
     ``engine`` names a registered engine (``quorum list`` shows them); ``options`` are that

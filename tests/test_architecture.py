@@ -1,7 +1,8 @@
 """The package layering of ``checker`` (the README's layout table), checked from the source.
 
-Imports point one way: cli -> engines (explicit, smt, hyp, conform) -> core -> dsl, and render ->
-core, dsl. Every import is read with ``ast``, function-local ones included; imports under
+Imports point one way: cli -> engines (array, explicit, smt, hyp, conform) -> core -> dsl, and
+render -> core, dsl. The array engine runs the formulas ``smt`` builds, and ``auto`` falls back to
+``explicit``. Every import is read with ``ast``, function-local ones included; imports under
 ``if TYPE_CHECKING:`` are type annotations only (they never run) and are skipped.
 """
 
@@ -21,10 +22,11 @@ ALLOWED = {
     "core": {"dsl"},
     "explicit": {"core", "dsl"},
     "smt": {"core", "dsl"},
+    "array": {"smt", "explicit", "core", "dsl"},
     "hyp": {"core", "dsl"},
     "conform": {"hyp", "core", "dsl"},
     "render": {"core", "dsl"},
-    "cli": {"explicit", "smt", "hyp", "conform", "render", "core", "dsl"},
+    "cli": {"array", "explicit", "smt", "hyp", "conform", "render", "core", "dsl"},
     "__init__": {"dsl", "core"},
     "__main__": {"cli"},
 }

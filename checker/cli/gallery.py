@@ -40,7 +40,7 @@ class Entry:
     expect: str | None  # "violated: agreement", or None for a variant checked without a spec
     description: str
     spec: str | None
-    engine: str = "explicit"
+    engine: str = "auto"
     options: dict[str, Any] | None = None
     properties: list[str] | None = None
     faults: list[Any] | None = None

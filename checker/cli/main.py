@@ -89,7 +89,8 @@ def _specs_in(target: Path) -> list[Path]:
 @click.argument("target")
 @click.option("-p", "--param", "params", multiple=True, help="protocol parameter, e.g. -p ballots=3")
 @click.option("--property", "properties", multiple=True, help="property to check (repeatable; default: the protocol's)")
-@click.option("--engine", default=None, help="explicit (default), or another registered engine")
+@click.option("--engine", default=None, help="auto (default: the array engine where the protocol encodes, else "
+              "explicit), array, explicit, liveness, bmc, induction, simulate")
 @click.option("--max-states", type=int, default=None, help="stop after this many distinct states")
 @click.option("--max-depth", type=int, default=None, help="steps to search (explicit), unroll (bmc) or walk (simulate)")
 @click.option("--depth", type=int, default=None, help="the same as --max-depth (steps to search, unroll or walk)")
@@ -99,18 +100,32 @@ def _specs_in(target: Path) -> list[Path]:
               "liveness; default: 75% of the machine's memory)")
 @click.option("--no-deadlock", is_flag=True, help="do not report states without successors")
 @click.option("--fingerprints", is_flag=True, help="store 64-bit fingerprints instead of states (less memory)")
+@click.option("--store", type=click.Choice(["fingerprints", "states"]), default=None,
+              help="the seen-set: 64-bit fingerprints (the array engine's default) or whole states (the explicit "
+              "engine's)")
+@click.option("--symmetry", "symmetry", multiple=True, help="a set of interchangeable elements, e.g. --symmetry "
+              "Acceptor (repeatable; array engine): one state per orbit, after a proof that the protocol is symmetric")
+@click.option("--checkpoint", type=click.Path(file_okay=False), default=None,
+              help="array engine: save the search here every --checkpoint-every seconds and on Ctrl-C")
+@click.option("--checkpoint-every", type=float, default=None, help="seconds between checkpoints (default 60)")
+@click.option("--resume", type=click.Path(file_okay=False), default=None,
+              help="array engine: continue the search saved in this folder")
+@click.option("--device", type=click.Choice(["cpu", "gpu"]), default=None, help="array engine: where to compute")
 @click.option("--option", "-o", "extra", multiple=True, help="engine option, e.g. -o seed=3")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
 @debug_option
 def check(target: str, params, properties, engine, max_states, max_depth, depth, k, max_seconds, max_memory,
-          no_deadlock, fingerprints, extra, as_json, out, quiet) -> None:
+          no_deadlock, fingerprints, store, symmetry, checkpoint, checkpoint_every, resume, device, extra, as_json,
+          out, quiet) -> None:
     """Check a spec file, a directory of specs, or a protocol (module:Class)."""
     console = Console(stderr=False, highlight=False)
     overrides: dict[str, Any] = {name: v for name, v in {
         "max_states": max_states, "max_depth": max_depth if max_depth is not None else depth, "k": k,
-        "max_seconds": max_seconds, "max_memory": max_memory,
+        "max_seconds": max_seconds, "max_memory": max_memory, "store": store,
+        "symmetry": list(symmetry) or None, "checkpoint": checkpoint, "checkpoint_every": checkpoint_every,
+        "resume": resume, "device": device,
     }.items() if v is not None}
     if no_deadlock:
         overrides["deadlock"] = False

@@ -41,7 +41,7 @@ class Spec:
     protocol_ref: str
     parameters: dict[str, Any] = field(default_factory=dict)
     properties: list[str] | None = None
-    engine: str = "explicit"
+    engine: str = "auto"
     options: dict[str, Any] = field(default_factory=dict)
     expect: str | None = None
     description: str = ""
@@ -194,7 +194,7 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     if not isinstance(engine_table, dict):
         raise QuorumError(f'{path}: [engine] must be a table, e.g. [engine] name = "explicit"')
     options = dict(engine_table)
-    engine_name = options.pop("name", "explicit")
+    engine_name = options.pop("name", "auto")
     try:
         engine = engines.get(engine_name)
     except QuorumError as err:

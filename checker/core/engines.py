@@ -1,7 +1,8 @@
 """The engines a spec can name, each with the options it accepts.
 
 An engine is a function ``run(protocol, properties, **options) -> Result``. Engines are imported
-lazily, so a spec that uses only the explicit explorer never loads Z3.
+lazily, so a spec that names the explicit explorer never loads Z3 or numpy. ``auto`` (the default)
+is the array engine where the protocol encodes, else the explicit engine.
 """
 
 from __future__ import annotations
@@ -28,7 +29,22 @@ class Engine:
 
 _LIMITS = {"max_states": int, "max_depth": int, "max_seconds": (int, float)}
 
+_ARRAY = {"symmetry": list, "checkpoint": str, "resume": str, "checkpoint_every": (int, float), "device": str}
+
 ENGINES: dict[str, Engine] = {
+    "auto": Engine(
+        "auto",
+        "checker.array.engine:auto",
+        {**_LIMITS, "max_memory": (int, float), "deadlock": bool, "store": str, **_ARRAY},
+        "the default: the array engine where the protocol encodes (safety), else the explicit engine, saying why",
+    ),
+    "array": Engine(
+        "array",
+        "checker.array.engine:array",
+        {**_LIMITS, "max_memory": (int, float), "deadlock": bool, "store": str, **_ARRAY},
+        "exhaustive breadth-first search on whole frontiers of fixed-width rows (numpy); shortest "
+        "counterexamples, symmetry reduction, checkpoints; invariants and goals",
+    ),
     "explicit": Engine(
         "explicit",
         "checker.explicit.engine:explicit",

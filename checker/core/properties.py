@@ -68,6 +68,12 @@ class PropertySet:
             raise PropertyRaised(name, "sometimes" if name in self.goals else "always", state, exc) from exc
         return None
 
+    def reach(self, name: str, depth: int) -> None:
+        """Record that goal ``name`` is reached at ``depth`` (engines that evaluate goals themselves)."""
+        if self.reached.get(name) is None:
+            self.reached[name] = depth
+            self._open.pop(name, None)
+
     def missing_goals(self) -> list[str]:
         """The goals no state met: each is a finding once the search is complete."""
         return list(self._open)

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from checker import check
+from checker.array.search import ArraySearch
 from checker.cli import discovery
 from checker.cli.main import main
 from checker.core import engines
@@ -173,6 +174,7 @@ def test_list_shows_the_rest_and_names_the_broken_module(tmp_path, monkeypatch):
 # 4. Ctrl-C keeps what was found: "interrupted: no verdict", exit 130, never MISSED.
 
 def _interrupt_search(monkeypatch, after: int = 0):
+    """Ctrl-C after ``after`` states expanded (explicit engine) or at the first chunk (array engine)."""
     calls = [0]
     expand = bfs.Search.expand
 
@@ -182,7 +184,11 @@ def _interrupt_search(monkeypatch, after: int = 0):
             raise KeyboardInterrupt
         return expand(self, state)
 
+    def interrupted_chunk(self, level, lo, hi):
+        raise KeyboardInterrupt
+
     monkeypatch.setattr(bfs.Search, "expand", interrupted)
+    monkeypatch.setattr(ArraySearch, "_expand", interrupted_chunk)
 
 
 def test_ctrl_c_during_a_spec_is_interrupted_not_missed(monkeypatch):

@@ -38,7 +38,7 @@ def test_check_protocol_with_parameters_and_json():
     for key in ("verdict", "property", "engine", "distinct_states", "generated_states", "depth", "elapsed_s",
                 "coverage", "trace"):
         assert key in doc
-    assert (doc["verdict"], doc["property"], doc["engine"]) == ("violated", "agreement", "explicit")
+    assert (doc["verdict"], doc["property"], doc["engine"]) == ("violated", "agreement", "array")  # auto: Paxos encodes
     assert len(doc["trace"]) == 13 and doc["trace"][0]["action"] == "Init"
     assert doc["trace"][1]["params"] == {"b": 0} or doc["trace"][1]["action"] != "phase1a"
     assert doc["trace"][-1]["state"]["maxBal"].keys() == {"a1", "a2", "a3"}

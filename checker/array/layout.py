@@ -1,0 +1,123 @@
+"""A state as a fixed-width row of small integers: one column per component of the Z3 encoding.
+
+``checker.smt.transition`` gives every state variable one Z3 constant per component — a map entry,
+a set's possible element (a Boolean), a scalar. The array engine keeps exactly those components,
+in the same order, as the columns of a row: a column holds the *index* of its value in the
+component's finite domain (a Boolean: 0 or 1), so a row fits in one byte per column for the
+protocols here. ``codes`` turns indices back into the values Z3 terms compute with (integers stand
+for themselves, other values for ``checker.smt.symbolic.code``), which is what compiled
+expressions see.
+
+``encode`` and ``decode`` convert between rows and the protocol's concrete states: initial states
+come in through ``encode``, and a decoded row is compared with the state that replaying its trace
+through the concrete semantics gives (``checker.array.search``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import z3
+
+from checker.dsl.domains import Bool, Domain, Map, SetOf
+from checker.dsl.protocol import Protocol
+from checker.errors import EncodingError
+from checker.smt.symbolic import Sym, SymBool, SymMap, SymSet, code
+from checker.smt.transition import SymState
+
+
+@dataclass
+class Column:
+    """One component: the variable, where in it (map keys, then a set element), its values."""
+
+    var: str
+    path: tuple  # map keys from the variable down; a set element is ("∋", element)
+    values: list  # the component's domain, in index order (a Boolean: [False, True])
+    term: z3.ExprRef  # its constant in the template state
+    boolean: bool
+
+    @property
+    def label(self) -> str:
+        parts = "".join(f" ∋ {p[1]!r}" if isinstance(p, tuple) else f"[{p}]" for p in self.path)
+        return f"{self.var}{parts}"
+
+
+class Layout:
+    """The columns of one protocol's rows, and the conversions between rows and states."""
+
+    def __init__(self, protocol: Protocol, template: SymState) -> None:
+        self.protocol = protocol
+        self.columns: list[Column] = []
+        for name, var in protocol.variables.items():
+            self._walk(name, (), var.domain, template.values[name])
+        self.width = len(self.columns)
+        biggest = max((len(c.values) for c in self.columns), default=2)
+        self.dtype = np.uint8 if biggest <= 256 else np.uint16 if biggest <= 65536 else np.uint32
+        self.index_of_term = {c.term.get_id(): i for i, c in enumerate(self.columns)}
+        self.codes = [np.array([int(v) for v in c.values] if c.boolean else [code(v) for v in c.values],
+                               dtype=np.int64) for c in self.columns]
+        self._index = [{v: i for i, v in enumerate(c.values)} for c in self.columns]
+        self._sorted = [np.argsort(codes, kind="stable") for codes in self.codes]
+
+    def _walk(self, var: str, path: tuple, domain: Domain, template: Any) -> None:
+        if isinstance(template, SymSet):
+            for elem in template.present:
+                self.columns.append(Column(var, (*path, ("∋", elem)), [False, True], template.present[elem].term, True))
+        elif isinstance(template, SymMap):
+            assert isinstance(domain, Map)
+            for key, entry in template.entries.items():
+                self._walk(var, (*path, key), domain.vals, entry)
+        elif isinstance(template, SymBool):
+            self.columns.append(Column(var, path, [False, True], template.term, True))
+        elif isinstance(template, Sym):
+            self.columns.append(Column(var, path, list(domain.values()), template.term, False))
+        else:  # pragma: no cover - fresh() makes only these
+            raise EncodingError(f"state variable {var!r}: no array encoding for {template!r}")
+
+    # -- states <-> rows -------------------------------------------------------------------
+
+    def encode(self, state: Any) -> np.ndarray:
+        """The row of a concrete state (a value outside its column's domain is an EncodingError)."""
+        row = np.zeros(self.width, dtype=self.dtype)
+        for i, col in enumerate(self.columns):
+            value = getattr(state, col.var)
+            for step in col.path:
+                value = (step[1] in value) if isinstance(step, tuple) else value[step]
+            try:
+                row[i] = int(bool(value)) if col.boolean else self._index[i][value]
+            except (KeyError, TypeError):
+                raise EncodingError(f"{col.label} = {value!r} is outside its domain") from None
+        return row
+
+    def decode(self, row: np.ndarray) -> Any:
+        """The concrete state a row stands for."""
+        cursor = iter(range(self.width))
+        values = [self._value(var.domain, cursor, row) for var in self.protocol.variables.values()]
+        return tuple.__new__(self.protocol.State, values)
+
+    def _value(self, domain: Domain, cursor: Any, row: np.ndarray) -> Any:
+        if isinstance(domain, SetOf):
+            return domain.make(e for e in domain.universe() if row[next(cursor)])
+        if isinstance(domain, Map):
+            return domain.make({k: self._value(domain.vals, cursor, row) for k in domain.keys.values()})
+        i = next(cursor)
+        if isinstance(domain, Bool):
+            return bool(row[i])
+        return self.columns[i].values[int(row[i])]
+
+    # -- values <-> indices, on whole batches ---------------------------------------------
+
+    def indices(self, i: int, values: Any, xp: Any = np) -> tuple[Any, Any]:
+        """The indices of computed ``values`` of column ``i`` and a mask of those outside its domain."""
+        codes = self.codes[i]
+        if self.columns[i].boolean:
+            values = xp.asarray(values)
+            return values.astype(self.dtype), xp.zeros(values.shape, dtype=bool)
+        values = xp.asarray(values, dtype=np.int64)
+        order = self._sorted[i]
+        sorted_codes = codes[order]
+        pos = xp.clip(xp.searchsorted(sorted_codes, values), 0, len(codes) - 1)
+        outside = sorted_codes[pos] != values
+        return order[pos].astype(self.dtype), outside

@@ -1,0 +1,134 @@
+"""A protocol compiled for the array engine: its firings, updates and properties as array code.
+
+Everything comes from ``checker.smt.transition.Encoder``, which runs the protocol's own action
+and property methods on symbolic states: each *firing* (action × parameters × guard path) has a
+condition and, per component it writes, a new value — Z3 terms over the components of the state
+before. ``Program`` compiles all conditions into one function (subterms shared between firings
+are computed once per batch) and each firing's new values into another, run only on the rows
+where that firing is enabled.
+
+Firings are put in the order the concrete semantics tries moves (actions in declaration order,
+parameters in domain order, a set's elements in ``checker.dsl.domains.order``), so the array
+engine discovers states in the explicit engine's order and reports the same first violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import z3
+
+from checker.array.compile import Compiler
+from checker.array.layout import Layout
+from checker.core.properties import PropertySet
+from checker.dsl.domains import ValueSet
+from checker.dsl.params import From
+from checker.dsl.protocol import Protocol
+from checker.errors import EncodingError, QuorumError
+from checker.smt.transition import Encoder, Firing, components
+
+
+@dataclass
+class ArrayFiring:
+    """One firing: the action (index) and parameters, the columns it writes and their new values."""
+
+    action: int
+    params: tuple
+    writes: list[int]
+    update: Callable | None  # f(col, xp) -> the new values of ``writes``
+    raises: BaseException | None = None  # what the action raises along this path (a finding, not a step)
+    leaves: bool = False  # its ``outside`` condition is compiled (a value outside the domain)
+
+
+class Program:
+    """The compiled protocol: ``guards`` gives, per firing, its condition on a batch."""
+
+    def __init__(self, protocol: Protocol, props: PropertySet) -> None:
+        self.protocol = protocol
+        try:
+            self.encoder = Encoder(protocol)
+            template = self.encoder.state("cur")
+            self.layout = Layout(protocol, template)
+            found = self.encoder.firings(template)
+            raising = template.raising or []
+            conditions, self.firings = self._firings(template, found, raising)
+            columns = self.layout.index_of_term
+            guards = Compiler(columns)
+            self.guards = guards.function([guards.term(t) for t in conditions])
+            self.invariant_names = [name for name, _ in props.invariants]
+            self.goal_names = list(props.goals)
+            checks = Compiler(columns)
+            self.checks = checks.function([checks.term(self.encoder.holds(template, n))
+                                           for n in [*self.invariant_names, *self.goal_names]])
+        except (EncodingError, z3.Z3Exception) as err:
+            raise EncodingError(str(err)) from None
+
+    def _firings(self, template: Any, found: list[Firing], raising: list[Firing]) -> tuple[list, list]:
+        protocol = self.protocol
+        index = {id(a): i for i, a in enumerate(protocol.actions)}
+        keyed = [(self._order(f, index), k, f) for k, f in enumerate(found + raising)]
+        keyed.sort(key=lambda item: (item[0], item[1]))
+        conditions, firings, outside = [], [], []
+        self.leaving: list[int] = []  # the firings whose ``outside`` condition follows the conditions
+        self.conditions: list[z3.BoolRef] = []  # per firing: its condition
+        self.update_terms: list[list[z3.ExprRef]] = []  # per firing: the new values of its writes
+        for _, _, f in keyed:
+            ai = index[id(f.action)]
+            if f.raised is not None:
+                firings.append(ArrayFiring(ai, f.params, [], None, raises=f.raised))
+                conditions.append(f.condition)
+                self.update_terms.append([])
+                continue
+            writes, terms = [], []
+            for name, value in f.changes.items():
+                for old, new in components(template.values[name], value):
+                    if not z3.eq(old, new):
+                        writes.append(self.layout.index_of_term[old.get_id()])
+                        terms.append(new)
+            update = Compiler(self.layout.index_of_term)
+            fn = update.function([update.term(t) for t in terms])
+            leaves = not z3.is_false(f.outside)
+            firings.append(ArrayFiring(ai, f.params, writes, fn, leaves=leaves))
+            conditions.append(f.condition)
+            self.update_terms.append(terms)
+            if leaves:
+                outside.append(z3.And(f.condition, f.outside))
+                self.leaving.append(len(firings) - 1)
+        self.conditions = list(conditions)
+        return conditions + outside, firings
+
+    def _order(self, f: Firing, index: dict[int, int]) -> tuple:
+        """Where the concrete semantics tries this firing's (action, parameters) among all moves."""
+        key = []
+        for value, source in zip(f.params, f.action.sources, strict=True):
+            if isinstance(source, From):
+                universe = self._universe(source)
+                key.append(universe.get(value, len(universe)))
+            else:
+                values = list(source)
+                key.append(values.index(value) if value in values else len(values))
+        return (index[id(f.action)], tuple(key))
+
+    def _universe(self, source: From) -> dict[Any, int]:
+        try:
+            domain = self.protocol.variables[source.var].domain
+        except KeyError:
+            raise QuorumError(f"From({source.var!r}): no such state variable") from None
+        return {e: i for i, e in enumerate(ValueSet(domain.universe()).ordered())}
+
+    def unfaithful(self, j: int, what: str) -> EncodingError:
+        """The error for a firing whose symbolic reading (raising, or leaving its domain) the concrete
+        semantics does not repeat on the state the engine reached: the encoding's limit, not the model's."""
+        f = self.firings[j]
+        said = f"raised {type(f.raises).__name__}: {f.raises}" if f.raises is not None else what
+        return EncodingError(
+            f"{type(self.protocol).__name__}, action {self.describe(j)} {said} when run on Z3 terms, but not on "
+            "the concrete state the array engine reached (the action treats a value as concrete that is "
+            "symbolic here, e.g. the result of s.update(...) as a state); check it with --engine explicit"
+        )
+
+    def describe(self, j: int) -> str:
+        f = self.firings[j]
+        return self.protocol.actions[f.action].label(f.params)

@@ -1,0 +1,546 @@
+"""Level-synchronous breadth-first search on whole frontiers at once.
+
+One level at a time, in chunks of rows: every firing's condition is evaluated on the chunk
+(``Program.guards``); where it holds, the new values of the columns it writes are computed on
+those rows only, and each successor's fingerprint is the parent's with the changed columns'
+Zobrist keys swapped out and in — no successor row is built before it is known to be new. Keys
+are deduplicated within the chunk, in the order the concrete semantics would meet them (parent,
+then firing), then looked up in the seen-set (``checker.array.fpset``); only new successors are
+materialised as rows, checked against the invariants and goals (compiled the same way) and
+queued. Each state keeps its parent's number and its firing, so a trace is rebuilt by replaying
+firings from an initial state through the concrete semantics (``fire``), and the state that
+replay ends in must equal the row the engine holds — the engine's answer is never shown unchecked.
+
+With symmetry (``checker.array.symmetry``) each row carries one fingerprint per permutation of
+the group, all updated the same incremental way; the key stored is their minimum, the same for
+every state of an orbit, as TLC's ``SYMMETRY`` keeps one state per orbit.
+
+Findings follow the explicit engine's order within a level: the earliest event by (parent, firing)
+— a successor that breaks an invariant or leaves its domain, an action that raises, a deadlock —
+wins, except that a deadlock anywhere in the level beats a violation one level deeper (its trace
+is shorter).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from checker.array.fpset import ExactSet, FingerprintSet
+from checker.array.program import Program
+from checker.core.budget import Budget
+from checker.core.coverage import Coverage
+from checker.core.properties import PropertySet
+from checker.core.result import Details, Raised, Result
+from checker.core.semantics import ActionRaised, TypeCheck, fire, initial_states
+from checker.core.trace import Step
+from checker.errors import InternalError
+
+CHUNK = 1 << 15
+NEXT_LEVEL = ("violated", "outside")  # findings in a new state, one level below the one expanded
+
+
+@dataclass
+class ArrayDetails(Details):
+    """The store, its bytes per state, the collision estimate, symmetry and the device."""
+
+    store: str
+    bytes_per_state: float
+    collision_probability: float
+    device: str
+    symmetry: list[str] | None = None
+    orbits: bool = False
+
+    def report_lines(self) -> list[str]:
+        kind = "64-bit fingerprints" if self.store == "fingerprints" else "exact rows"
+        lines = [f"array engine on {self.device}: {kind}, {self.bytes_per_state:,.1f} bytes per state stored"]
+        if self.collision_probability:
+            lines.append(f"fingerprint collision probability (optimistic): {self.collision_probability:.2e}")
+        if self.symmetry:
+            lines.append(f"symmetry over {', '.join(self.symmetry)}: states counted are orbits")
+        return lines
+
+
+class Growing:
+    """An append-only array that doubles its capacity (parents and firings of every state)."""
+
+    def __init__(self, dtype: Any) -> None:
+        self.data = np.zeros(1 << 16, dtype=dtype)
+        self.n = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        need = self.n + len(values)
+        if need > len(self.data):
+            bigger = np.zeros(max(need, 2 * len(self.data)), dtype=self.data.dtype)
+            bigger[: self.n] = self.data[: self.n]
+            self.data = bigger
+        self.data[self.n:need] = values
+        self.n = need
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.n]
+
+
+@dataclass
+class Event:
+    """A finding at ``(parent position, firing order)`` of the level being expanded."""
+
+    where: tuple[int, int]
+    kind: str  # violated | deadlock | raised | outside | limit
+    state: int = -1  # the state number of a new state (violated, limit)
+    parent: int = -1  # the state number expanded (raised, outside, deadlock)
+    firing: int = -1
+    property: str | None = None
+
+
+@dataclass
+class Frontier:
+    rows: np.ndarray
+    fps: np.ndarray  # (n, group size)
+    ids: np.ndarray
+
+    @staticmethod
+    def join(parts: list[Frontier], width: int, dtype: Any, group: int) -> Frontier:
+        if not parts:
+            return Frontier(np.zeros((0, width), dtype), np.zeros((0, group), np.uint64), np.zeros(0, np.int64))
+        return Frontier(np.concatenate([p.rows for p in parts]), np.concatenate([p.fps for p in parts]),
+                        np.concatenate([p.ids for p in parts]))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class Level:
+    """Where the search is: what a checkpoint saves and a resumed run starts from."""
+
+    depth: int
+    frontier: Frontier
+    position: int = 0  # rows of the frontier already expanded
+    discovered: list[Frontier] = field(default_factory=list)  # the next level so far
+
+
+class ArraySearch:
+    """One breadth-first search of a compiled protocol on arrays."""
+
+    def __init__(self, program: Program, props: PropertySet, budget: Budget, *, store: str = "fingerprints",
+                 deadlock: bool = True, zobrist: np.ndarray, device: str = "cpu (numpy)",
+                 symmetry: list[str] | None = None, chunk: int = CHUNK) -> None:
+        self.program, self.props, self.budget = program, props, budget
+        self.protocol = program.protocol
+        self.layout = program.layout
+        self.deadlock, self.device, self.symmetry, self.chunk = deadlock, device, symmetry, chunk
+        self.zobrist = zobrist  # (group size, total values): key per (permutation, column, value)
+        sizes = [len(c.values) for c in self.layout.columns]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+        self.store = (FingerprintSet() if store == "fingerprints"
+                      else ExactSet(self.layout.width, self.layout.dtype))
+        self.parents = Growing(np.int64)
+        self.firing_of = Growing(np.int32)
+        self.coverage = Coverage(self.protocol.actions)
+        self.generated = 0
+        self.depth = 0
+        self.n_init: list[Any] = []  # the concrete initial state of each initial state number
+        self.level: Level | None = None
+        self.action_of = np.array([f.action for f in program.firings] or [0], dtype=np.int64)
+        self.writes_fired = np.zeros(len(program.firings), dtype=np.int64)
+
+    # -- fingerprints ------------------------------------------------------------------------
+
+    def fingerprints(self, rows: np.ndarray) -> np.ndarray:
+        """(n, group) fingerprints of whole rows (initial states; a checkpoint's check)."""
+        flat = rows.astype(np.int64) + self.offsets
+        return np.bitwise_xor.reduce(self.zobrist[:, flat], axis=2).T.reshape(len(rows), -1)
+
+    def keys(self, fps: np.ndarray) -> np.ndarray:
+        return fps[:, 0] if fps.shape[1] == 1 else fps.min(axis=1)
+
+    # -- the search --------------------------------------------------------------------------
+
+    def start(self) -> Event | None:
+        """Store and check the initial states; the first level to expand."""
+        layout = self.layout
+        rows, states = [], []
+        for init in initial_states(self.protocol):
+            try:
+                rows.append(layout.encode(init))
+            except Exception:  # noqa: BLE001 - outside its domain: the type check words it
+                return self._init_outside(init)
+            states.append(init)
+        rows_a = np.array(rows, dtype=layout.dtype).reshape(len(rows), layout.width)
+        fps = self.fingerprints(rows_a)
+        keys = self.keys(fps)
+        _, first = np.unique(keys, return_index=True)
+        first.sort()
+        rows_a, fps, keys = rows_a[first], fps[first], keys[first]
+        self.n_init = [states[i] for i in first]
+        room = self._room()
+        if room >= 0 and len(first) > room:
+            return Event((0, 0), "limit")
+        self._insert(keys, rows_a)
+        ids = np.arange(len(first), dtype=np.int64)
+        self.parents.extend(np.full(len(first), -1, dtype=np.int64))
+        self.firing_of.extend(np.full(len(first), -1, dtype=np.int32))
+        self.depth = 1 if len(first) else 0
+        self.level = Level(1, Frontier(rows_a, fps, ids))
+        return self._check_new(rows_a, ids, 0, np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), np.int64))
+
+    def _init_outside(self, init: Any) -> Event:
+        self.n_init = [init]
+        return Event((0, 0), "init-outside")
+
+    def _room(self) -> int:
+        m = self.budget.max_states
+        return -1 if m is None else max(m - len(self.store), 0)
+
+    def _insert(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        if isinstance(self.store, ExactSet):
+            return self.store.insert_rows(keys, rows)
+        return self.store.insert(keys)
+
+    def _contains(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        if isinstance(self.store, ExactSet):
+            return self.store.contains_rows(keys, rows)
+        return self.store.contains(keys)
+
+    def run(self, checkpoint: Any = None) -> Event | None:
+        """The algorithm; None when every reachable state was met and every check passed."""
+        if self.level is None:
+            found = self.start()
+            if found is not None:
+                return found
+        level = self.level
+        assert level is not None
+        try:
+            while len(level.frontier):
+                if level.position == 0 and (why := self.budget.depth_spent(level.depth)) is not None:
+                    return Event((0, 0), "depth", property=why)
+                found: Event | None = None
+                while level.position < len(level.frontier):
+                    lo = level.position
+                    hi = min(lo + self.chunk, len(level.frontier))
+                    if found is None:
+                        found = self._expand(level, lo, hi)
+                        if found is not None and found.kind not in NEXT_LEVEL:
+                            return found
+                    else:
+                        dead = self._deadlock_only(level, lo, hi)
+                        if dead is not None:
+                            return dead
+                    level.position = hi
+                    if checkpoint is not None:
+                        checkpoint.maybe(self)
+                    if (why := self.budget.tick(self.depth, self.status)) is not None:
+                        return Event((0, 0), self.budget.stopped_by or "time", property=why)
+                if found is not None:
+                    return found
+                nxt = Frontier.join(level.discovered, self.layout.width, self.layout.dtype, self.zobrist.shape[0])
+                level = self.level = Level(level.depth + 1, nxt)
+                if len(nxt):
+                    self.depth += 1
+        except KeyboardInterrupt:
+            if checkpoint is not None:
+                checkpoint.save(self)
+            return Event((0, 0), "interrupt", property=self.budget.interrupted(self.depth))
+        if missing := self.props.missing_goals():
+            return Event((0, 0), "goal", property=missing[0])
+        return None
+
+    def _columns(self, rows: np.ndarray) -> Any:
+        codes, boolean = self.layout.codes, [c.boolean for c in self.layout.columns]
+
+        def col(i: int) -> np.ndarray:
+            return rows[:, i].astype(bool) if boolean[i] else codes[i][rows[:, i]]
+
+        return col
+
+    def _guards(self, rows: np.ndarray) -> list[np.ndarray]:
+        n = len(rows)
+        out = []
+        for m in self.program.guards(self._columns(rows), np):
+            if isinstance(m, (bool, np.bool_)):
+                out.append(np.full(n, bool(m)))
+            else:
+                out.append(np.asarray(m, dtype=bool))
+        return out
+
+    def _deadlock_only(self, level: Level, lo: int, hi: int) -> Event | None:
+        if not self.deadlock:
+            return None
+        rows = level.frontier.rows[lo:hi]
+        masks = self._guards(rows)
+        live = np.zeros(len(rows), dtype=bool)
+        for m in masks[: len(self.program.firings)]:
+            live |= m
+        dead = np.flatnonzero(~live)
+        if len(dead):
+            p = int(dead[0])
+            return Event((lo + p, -1), "deadlock", parent=int(level.frontier.ids[lo + p]))
+        return None
+
+    def _expand(self, level: Level, lo: int, hi: int) -> Event | None:
+        """Expand rows lo..hi of the frontier; queue the new states; the first event, if any."""
+        program, layout, zob, offsets = self.program, self.layout, self.zobrist, self.offsets
+        frontier = level.frontier
+        rows, fps, ids = frontier.rows[lo:hi], frontier.fps[lo:hi], frontier.ids[lo:hi]
+        n = len(rows)
+        masks = self._guards(rows)
+        nf = len(program.firings)
+        live = np.zeros(n, dtype=bool)
+        events: list[Event] = []
+        parts = []  # (firing, parent positions, new column indices (k, w), new fps (k, group))
+        for j, f in enumerate(program.firings):
+            m = masks[j]
+            idx = np.flatnonzero(m)
+            if not len(idx):
+                continue
+            live[idx] = True
+            if f.raises is not None:
+                events.append(Event((lo + int(idx[0]), j), "raised", parent=int(ids[idx[0]]), firing=j))
+                continue
+            self.coverage.counts[f.action] += len(idx)
+            self.generated += len(idx)
+            sub = rows[idx]
+            values = f.update(self._columns(sub), np) if f.writes else []
+            new_cols = np.empty((len(idx), len(f.writes)), dtype=layout.dtype)
+            bad = np.zeros(len(idx), dtype=bool)
+            for w, (c, v) in enumerate(zip(f.writes, values, strict=True)):
+                v = np.broadcast_to(v, (len(idx),))
+                new_cols[:, w], outside = layout.indices(c, v)
+                bad |= outside
+            if bad.any():
+                p = int(idx[np.flatnonzero(bad)[0]])
+                events.append(Event((lo + p, j), "outside", parent=int(ids[p]), firing=j))
+            new_fps = fps[idx].copy()
+            if f.writes:
+                cols = np.asarray(f.writes, dtype=np.int64)
+                old_flat = sub[:, cols].astype(np.int64) + offsets[cols]
+                new_flat = new_cols.astype(np.int64) + offsets[cols]
+                delta = np.bitwise_xor.reduce(zob[:, old_flat] ^ zob[:, new_flat], axis=2)  # (group, k)
+                new_fps ^= delta.T
+            parts.append((j, idx, new_cols, new_fps))
+        for k, j in enumerate(program.leaving):
+            idx = np.flatnonzero(masks[nf + k])
+            if len(idx):
+                events.append(Event((lo + int(idx[0]), j), "outside", parent=int(ids[idx[0]]), firing=j))
+        if self.deadlock:
+            dead = np.flatnonzero(~live)
+            if len(dead):
+                p = int(dead[0])
+                events.append(Event((lo + p, -1), "deadlock", parent=int(ids[p])))
+        found = self._queue(level, lo, rows, ids, parts)
+        if found is not None:
+            events.append(found)
+        if not events:
+            return None
+        first = min(events, key=lambda e: e.where)
+        if first.kind in NEXT_LEVEL:  # a deadlock on this level has the shorter trace
+            first = next((e for e in events if e.kind == "deadlock"), first)
+        return first
+
+    def _queue(self, level: Level, lo: int, rows: np.ndarray, ids: np.ndarray, parts: list) -> Event | None:
+        """Dedupe the chunk's successors, keep the new ones, check them."""
+        if not parts:
+            return None
+        layout = self.layout
+        parent = np.concatenate([p[1] for p in parts])
+        firing = np.concatenate([np.full(len(p[1]), p[0], dtype=np.int32) for p in parts])
+        fps = np.concatenate([p[3] for p in parts])
+        part = np.concatenate([np.full(len(p[1]), k, dtype=np.int32) for k, p in enumerate(parts)])
+        within = np.concatenate([np.arange(len(p[1])) for p in parts])
+        order = np.argsort(parent, kind="stable")  # (parent, firing): the concrete semantics' order
+        keys = self.keys(fps)[order]
+        exact = isinstance(self.store, ExactSet)
+        if exact:
+            cand_rows = self._materialise(rows, parts, parent[order], part[order], within[order])
+            void = np.ascontiguousarray(cand_rows).view(np.dtype((np.void, layout.width * cand_rows.itemsize)))
+            _, first = np.unique(void.ravel(), return_index=True)
+        else:
+            _, first = np.unique(keys, return_index=True)
+        first.sort()
+        sel = order[first]
+        keys = keys[first]
+        cand = cand_rows[first] if exact else None
+        room = self._room()
+        limit: Event | None = None
+        if 0 <= room < len(sel):
+            fresh = np.flatnonzero(~self._contains(keys, cand))
+            if len(fresh) > room:
+                over = sel[fresh[room]]
+                limit = Event((lo + int(parent[over]), int(firing[over])), "limit")
+                keep = np.zeros(len(sel), dtype=bool)
+                keep[fresh[:room]] = True
+                sel, keys = sel[keep], keys[keep]
+                cand = cand[keep] if exact else None
+        new = self._insert(keys, cand)
+        sel = sel[new]
+        if not len(sel):
+            return limit
+        new_rows = cand[new] if exact else self._materialise(rows, parts, parent[sel], part[sel], within[sel])
+        new_fps = fps[sel]
+        start = self.parents.n
+        new_ids = np.arange(start, start + len(sel), dtype=np.int64)
+        self.parents.extend(ids[parent[sel]])
+        self.firing_of.extend(firing[sel])
+        level.discovered.append(Frontier(new_rows, new_fps, new_ids))
+        found = self._check_new(new_rows, new_ids, level.depth, lo + parent[sel], firing[sel])
+        if limit is not None and (found is None or limit.where < found.where):
+            return limit
+        return found
+
+    def _materialise(self, rows: np.ndarray, parts: list, parent: np.ndarray, part: np.ndarray,
+                     within: np.ndarray) -> np.ndarray:
+        out = rows[parent]
+        for k in np.unique(part):
+            j, _, new_cols, _ = parts[k]
+            writes = self.program.firings[j].writes
+            if writes:
+                here = np.flatnonzero(part == k)
+                out[np.ix_(here, writes)] = new_cols[within[here]]
+        return out
+
+    def _check_new(self, rows: np.ndarray, ids: np.ndarray, steps: int, where: np.ndarray,
+                   firing: np.ndarray) -> Event | None:
+        """Invariants on new states (the first broken is an event); goals reached are recorded."""
+        names = self.program.invariant_names + self.program.goal_names
+        if not names or not len(rows):
+            return None
+        results = self.program.checks(self._columns(rows), np)
+        n_inv = len(self.program.invariant_names)
+        first, prop = None, None
+        for name, value in zip(names[:n_inv], results[:n_inv], strict=True):
+            bad = np.flatnonzero(~np.broadcast_to(np.asarray(value, dtype=bool), (len(rows),)))
+            if len(bad) and (first is None or bad[0] < first):
+                first, prop = int(bad[0]), name
+        upto = len(rows) if first is None else first + 1
+        for name, value in zip(names[n_inv:], results[n_inv:], strict=True):
+            hit = np.broadcast_to(np.asarray(value, dtype=bool), (len(rows),))[:upto]
+            if self.props.reached.get(name) is None and hit.any():
+                self.props.reach(name, steps)
+        if first is None:
+            return None
+        return Event((int(where[first]), int(firing[first])), "violated", state=int(ids[first]), property=prop)
+
+    # -- traces ------------------------------------------------------------------------------
+
+    def trace_to(self, state: int) -> list[Step]:
+        """Follow parents back to an initial state, then replay the firings concretely; the state
+        replay ends in must be the row the engine holds for it."""
+        chain = []
+        parents, firings = self.parents.view(), self.firing_of.view()
+        while parents[state] >= 0:
+            chain.append(int(firings[state]))
+            state = int(parents[state])
+        cur = self.n_init[state]
+        steps = [Step("Init", {}, cur)]
+        for j in reversed(chain):
+            f = self.program.firings[j]
+            act = self.protocol.actions[f.action]
+            nxt = fire(act, f.params, cur)
+            if nxt is None:
+                raise InternalError(f"the array engine took {act.label(f.params)}, which the concrete semantics "
+                                    f"says is disabled in {cur}")
+            cur = nxt
+            steps.append(Step(act.name, act.params_dict(f.params), cur))
+        return steps
+
+    def check_replayed(self, steps: list[Step], row: np.ndarray | None) -> None:
+        if row is None:
+            return
+        held = self.layout.decode(row)
+        if held != steps[-1].state:
+            raise InternalError(f"the array engine's state {held} differs from the concrete semantics' "
+                                f"{steps[-1].state} after the same trace")
+
+    def row_of(self, state: int) -> np.ndarray | None:
+        """The row of a state still in a frontier (new states are), or None."""
+        level = self.level
+        if level is None:
+            return None
+        for part in [level.frontier, *level.discovered]:
+            hit = np.flatnonzero(part.ids == state)
+            if len(hit):
+                return part.rows[hit[0]]
+        return None
+
+    def status(self) -> str:
+        n = len(self.store)
+        queued = sum(len(p) for p in self.level.discovered) if self.level else 0
+        return (f"depth {self.depth}: {n:,} distinct states, {self.generated:,} generated, {queued:,} queued, "
+                f"{n / max(self.budget.elapsed(), 1e-9):,.0f} states/s")
+
+    # -- the result --------------------------------------------------------------------------
+
+    def result(self, event: Event | None) -> Result:
+        proto = self.protocol
+        verdict, prop, message, trace, details = "holds", None, "", [], []
+        complete = event is None
+        interrupted = False
+        if event is not None:
+            kind = event.kind
+            if kind == "violated":
+                trace = self.trace_to(event.state)
+                self.check_replayed(trace, self.row_of(event.state))
+                if proto.properties[event.property].fn(trace[-1].state):
+                    raise InternalError(f"the array engine says {event.property} is false in a state where the "
+                                        "concrete semantics says it holds")
+                verdict, prop = "violated", event.property
+                self.depth = len(trace)
+            elif kind == "deadlock":
+                trace = self.trace_to(event.parent)
+                verdict, prop, message = "violated", "deadlock", "a reachable state has no enabled action"
+            elif kind in ("raised", "outside"):
+                verdict, message, trace, details = self._error(event)
+            elif kind == "init-outside":
+                init = self.n_init[0]
+                bad = TypeCheck(proto).first_bad(init)
+                verdict, message, trace = "error", f"type error: {bad}", [Step("Init", {}, init)]
+            elif kind == "goal":
+                verdict, prop = "violated", event.property
+                message = f"goal {event.property!r} is never reached: no reachable state satisfies it"
+                complete = True
+            elif kind == "limit":
+                verdict, message = "limit", self.budget.states_full(self.depth)
+            else:  # depth, time, memory, interrupt
+                verdict, message = "limit", event.property or ""
+                interrupted = kind == "interrupt"
+        elapsed = self.budget.elapsed()
+        stored = max(len(self.store), 1)
+        per_state = (self.store.nbytes + self.parents.n * 12) / stored
+        collision = 0.0
+        if self.store.name == "fingerprints":
+            n = len(self.store)
+            collision = n * max(self.generated - n, 0) / 2.0**64
+        details.append(ArrayDetails(self.store.name, per_state, collision, self.device, self.symmetry,
+                                    bool(self.symmetry)))
+        return Result(
+            verdict, "array", proto, property=prop, trace=trace, distinct_states=len(self.store),
+            generated_states=self.generated, depth=self.depth, elapsed_s=elapsed,
+            coverage=self.coverage.as_dict(), message=message,
+            warnings=[*self.budget.notes, *self.coverage.warnings(complete)],
+            goals=dict(self.props.reached), checked=self.props.names, details=details, interrupted=interrupted,
+        )
+
+    def _error(self, event: Event) -> tuple[str, str, list[Step], list[Details]]:
+        """An action that raises, or a step out of its domain: replayed concretely for its words."""
+        proto = self.protocol
+        trace = self.trace_to(event.parent)
+        f = self.program.firings[event.firing]
+        act = proto.actions[f.action]
+        step_params = act.params_dict(f.params)
+        try:
+            nxt = fire(act, f.params, trace[-1].state)
+        except ActionRaised as err:
+            return "error", str(err), [*trace, Step(act.name, step_params, trace[-1].state)], [Raised(err.exc)]
+        if f.raises is not None:
+            raise self.program.unfaithful(event.firing, "raised")
+        if nxt is None:
+            raise InternalError(f"the array engine found {act.label(f.params)} enabled where the concrete "
+                                "semantics says it is disabled")
+        bad = TypeCheck(proto).first_bad(nxt)
+        if bad is None:
+            raise self.program.unfaithful(event.firing, "left its domain")
+        self.depth = len(trace) + 1
+        return "error", f"type error: {bad}", [*trace, Step(act.name, step_params, nxt)], []

@@ -1,0 +1,78 @@
+"""The array engine against the object engine, for every protocol and variant in protocols/ and
+every corner case of ``tests/toys.py``: the same verdict, property (or error), shortest trace
+length, ``depth``, goals and — where the whole space is explored — distinct-state and generated
+counts and coverage. Protocols are discovered, so a new one is compared without editing this file;
+one the array engine cannot encode must say why (``encodes``) and is then run by the object
+engine under ``--engine auto``. The full specs are compared in the slow suite."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from checker.array.engine import array, auto, encodes
+from checker.cli.discovery import all_protocols
+from checker.cli.spec import load_spec
+from checker.core.result import Raised
+from checker.explicit.bfs import explore
+from tests import toys
+
+CASES = [(cls, variant) for cls in all_protocols() for variant in (cls.variants() or [None])]
+IDS = [f"{c.__name__}-{v}" if v else c.__name__ for c, v in CASES]
+TOYS = ["RecordOutOfDomain", "ParamRecordOutOfDomain", "InboxOutOfDomain", "SetOfScalarsOutOfDomain",
+        "MapOutOfDomain", "OutOfDomain", "BoolGetsNumber", "MapKeyOutside", "RaisesOnGuard", "SendWhenEmpty",
+        "EmptyFrom", "Counter", "DeadlockBeforeViolation", "Unreachable"]
+SPECS = [p for p in sorted(Path("specs").glob("*.toml"))]
+
+
+def build(cls, variant):
+    params = dict(cls.small_instance)
+    if variant is not None:
+        params["variant"] = variant
+    return cls(**params)
+
+
+def finding(result) -> tuple:
+    what = result.property if result.verdict == "violated" else re.match(
+        r"type error: [^,]*|action \S+ raised \w+|", result.message).group()
+    raised = result.detail(Raised)
+    figures = ()
+    if result.verdict == "holds" or (result.verdict == "violated" and not result.trace):
+        figures = (result.distinct_states, result.generated_states, result.coverage)
+    return (result.verdict, what, len(result.trace), result.depth, result.goals,
+            None if raised is None else type(raised.exception).__name__, figures)
+
+
+def compare(make, **options) -> None:
+    why = encodes(make(), None)
+    if why is not None:
+        assert why, "a protocol the array engine refuses must say why"
+        return
+    want = finding(explore(make(), **options))
+    got = finding(array(make(), **options))
+    assert got == want
+
+
+@pytest.mark.parametrize(("cls", "variant"), CASES, ids=IDS)
+def test_array_engine_agrees_with_the_object_engine(cls, variant):
+    compare(lambda: build(cls, variant))
+
+
+@pytest.mark.parametrize("name", TOYS)
+def test_array_engine_reports_each_corner_case_as_the_object_engine_does(name):
+    cls = getattr(toys, name)
+    compare(cls, deadlock=name != "Unreachable")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
+def test_auto_agrees_with_the_object_engine_on_every_spec(path):
+    spec = load_spec(path)
+    if spec.engine not in ("auto", "explicit", "array"):
+        pytest.skip(f"{spec.engine} spec")
+    proto = spec.build()
+    want = finding(explore(spec.build(), spec.properties, **spec.options))
+    got = finding(auto(proto, spec.properties, **spec.options))
+    assert got == want
