@@ -57,7 +57,7 @@ class Checkpoint:
         if level is None:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        found = Frontier.join(level.discovered, search.layout.width, search.layout.dtype, search.zobrist.shape[0])
+        found = Frontier.join(level.discovered, search.layout.packed_width, np.uint8, search.zobrist.shape[0])
         arrays = {f"store_{k}": v for k, v in search.store.state().items()}
         arrays.update(
             parents=search.parents.view(), firing_of=search.firing_of.view(),

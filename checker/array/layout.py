@@ -52,6 +52,10 @@ class Layout:
         self.columns: list[Column] = []
         for name, var in protocol.variables.items():
             self._walk(name, (), var.domain, template.values[name])
+        # scalars first, then the Booleans: each kind is one slice of a row (``pack`` is cheap)
+        walk = sorted(range(len(self.columns)), key=lambda i: self.columns[i].boolean)
+        self.columns = [self.columns[i] for i in walk]
+        self._walk_order = [walk.index(i) for i in range(len(walk))]  # walk position -> column
         self.width = len(self.columns)
         biggest = max((len(c.values) for c in self.columns), default=2)
         self.dtype = np.uint8 if biggest <= 256 else np.uint16 if biggest <= 65536 else np.uint32
@@ -60,6 +64,8 @@ class Layout:
                                dtype=np.int64) for c in self.columns]
         self._index = [{v: i for i, v in enumerate(c.values)} for c in self.columns]
         self._sorted = [np.argsort(codes, kind="stable") for codes in self.codes]
+        self.n_scalars = sum(not c.boolean for c in self.columns)
+        self.packed_width = self.n_scalars * np.dtype(self.dtype).itemsize + (self.width - self.n_scalars + 7) // 8
 
     def _walk(self, var: str, path: tuple, domain: Domain, template: Any) -> None:
         if isinstance(template, SymSet):
@@ -93,7 +99,7 @@ class Layout:
 
     def decode(self, row: np.ndarray) -> Any:
         """The concrete state a row stands for."""
-        cursor = iter(range(self.width))
+        cursor = iter(self._walk_order)
         values = [self._value(var.domain, cursor, row) for var in self.protocol.variables.values()]
         return tuple.__new__(self.protocol.State, values)
 
@@ -106,6 +112,32 @@ class Layout:
         if isinstance(domain, Bool):
             return bool(row[i])
         return self.columns[i].values[int(row[i])]
+
+    # -- packed rows: one bit per Boolean column ---------------------------------------------
+
+    def pack(self, rows: np.ndarray) -> np.ndarray:
+        """Rows as bytes: the scalar columns, then the Boolean ones eight to a byte (``packed_width``)."""
+        ns = self.n_scalars
+        scalars = np.ascontiguousarray(rows[:, :ns]).view(np.uint8).reshape(len(rows), -1)
+        return np.concatenate([scalars, np.packbits(rows[:, ns:], axis=1)], axis=1)
+
+    def unpack(self, packed: np.ndarray) -> np.ndarray:
+        """The rows ``pack`` was given."""
+        n, ns = len(packed), self.n_scalars
+        cut = ns * np.dtype(self.dtype).itemsize
+        rows = np.empty((n, self.width), dtype=self.dtype)
+        rows[:, :ns] = np.ascontiguousarray(packed[:, :cut]).view(self.dtype).reshape(n, ns)
+        rows[:, ns:] = np.unpackbits(packed[:, cut:], axis=1, count=self.width - ns)
+        return rows
+
+    def chunk(self, packed: np.ndarray) -> Chunk:
+        """Packed rows as a ``Chunk``, the form a batch is computed on."""
+        n, ns = len(packed), self.n_scalars
+        cut = ns * np.dtype(self.dtype).itemsize
+        scalars = np.ascontiguousarray(np.ascontiguousarray(packed[:, :cut]).view(self.dtype).reshape(n, ns).T)
+        planes = np.ascontiguousarray(packed[:, cut:].T)  # (bytes, n): a transpose of bytes, not of bits
+        flags = np.unpackbits(planes.reshape(-1)).reshape(len(planes), n, 8)
+        return Chunk(self, scalars, flags)
 
     # -- values <-> indices, on whole batches ---------------------------------------------
 
@@ -121,3 +153,38 @@ class Layout:
         pos = xp.clip(xp.searchsorted(sorted_codes, values), 0, len(codes) - 1)
         outside = sorted_codes[pos] != values
         return order[pos].astype(self.dtype), outside
+
+
+class Chunk:
+    """A batch of rows, unpacked for computing: the scalar columns one vector each, and the Boolean
+    columns as ``flags[byte, row, bit]`` — unpacking bits along the flat axis is fast, and a column
+    is one strided slice (``column`` copies it out once per batch)."""
+
+    def __init__(self, layout: Layout, scalars: np.ndarray, flags: np.ndarray) -> None:
+        self.layout, self.scalars, self.flags = layout, scalars, flags
+        self.n = scalars.shape[1] if len(scalars) else flags.shape[1]
+
+    def column(self, i: int) -> np.ndarray:
+        ns = self.layout.n_scalars
+        if i < ns:
+            return self.scalars[i]
+        b, k = divmod(i - ns, 8)
+        return np.ascontiguousarray(self.flags[b, :, k])
+
+    def take(self, rows: np.ndarray) -> Chunk:
+        """The rows at positions ``rows`` (a copy)."""
+        return Chunk(self.layout, self.scalars[:, rows], self.flags[:, rows, :])
+
+    def write(self, i: int, rows: np.ndarray, values: np.ndarray) -> None:
+        ns = self.layout.n_scalars
+        if i < ns:
+            self.scalars[i, rows] = values
+        else:
+            b, k = divmod(i - ns, 8)
+            self.flags[b, rows, k] = values
+
+    def pack(self) -> np.ndarray:
+        """The rows as ``Layout.pack`` writes them."""
+        scalars = np.ascontiguousarray(self.scalars.T).view(np.uint8).reshape(self.n, -1)
+        planes = np.packbits(self.flags.reshape(-1)).reshape(len(self.flags), self.n)
+        return np.concatenate([scalars, planes.T], axis=1)

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from checker.array.fpset import ExactSet, FingerprintSet
+from checker.array.layout import Chunk
 from checker.array.program import Program
 from checker.core.budget import Budget
 from checker.core.coverage import Coverage
@@ -36,7 +37,7 @@ from checker.core.properties import PropertySet
 from checker.core.result import Details, Raised, Result
 from checker.core.semantics import ActionRaised, TypeCheck, fire, initial_states
 from checker.core.trace import Step
-from checker.errors import InternalError
+from checker.errors import InternalError, QuorumError
 
 CHUNK = 1 << 15
 NEXT_LEVEL = ("violated", "outside")  # findings in a new state, one level below the one expanded
@@ -136,16 +137,15 @@ class ArraySearch:
         sizes = [len(c.values) for c in self.layout.columns]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         self.store = (FingerprintSet() if store == "fingerprints"
-                      else ExactSet(self.layout.width, self.layout.dtype))
-        self.parents = Growing(np.int64)
+                      else ExactSet(self.layout.packed_width, np.uint8))
+        self.parents = Growing(np.int32)
         self.firing_of = Growing(np.int32)
         self.coverage = Coverage(self.protocol.actions)
         self.generated = 0
         self.depth = 0
         self.n_init: list[Any] = []  # the concrete initial state of each initial state number
         self.level: Level | None = None
-        self.action_of = np.array([f.action for f in program.firings] or [0], dtype=np.int64)
-        self.writes_fired = np.zeros(len(program.firings), dtype=np.int64)
+        self.boolean = [c.boolean for c in self.layout.columns]
 
     # -- fingerprints ------------------------------------------------------------------------
 
@@ -179,13 +179,15 @@ class ArraySearch:
         room = self._room()
         if room >= 0 and len(first) > room:
             return Event((0, 0), "limit")
-        self._insert(keys, rows_a)
+        packed = layout.pack(rows_a)
+        self._insert(keys, packed)
         ids = np.arange(len(first), dtype=np.int64)
-        self.parents.extend(np.full(len(first), -1, dtype=np.int64))
+        self.parents.extend(np.full(len(first), -1, dtype=np.int32))
         self.firing_of.extend(np.full(len(first), -1, dtype=np.int32))
         self.depth = 1 if len(first) else 0
-        self.level = Level(1, Frontier(rows_a, fps, ids))
-        return self._check_new(rows_a, ids, 0, np.zeros(len(ids), dtype=np.int64), np.zeros(len(ids), np.int64))
+        self.level = Level(1, Frontier(packed, fps, ids))
+        return self._check_new(layout.chunk(packed), ids, 0, np.zeros(len(ids), dtype=np.int64),
+                               np.zeros(len(ids), np.int64))
 
     def _init_outside(self, init: Any) -> Event:
         self.n_init = [init]
@@ -236,7 +238,7 @@ class ArraySearch:
                         return Event((0, 0), self.budget.stopped_by or "time", property=why)
                 if found is not None:
                     return found
-                nxt = Frontier.join(level.discovered, self.layout.width, self.layout.dtype, self.zobrist.shape[0])
+                nxt = Frontier.join(level.discovered, self.layout.packed_width, np.uint8, self.zobrist.shape[0])
                 level = self.level = Level(level.depth + 1, nxt)
                 if len(nxt):
                     self.depth += 1
@@ -248,18 +250,32 @@ class ArraySearch:
             return Event((0, 0), "goal", property=missing[0])
         return None
 
-    def _columns(self, rows: np.ndarray) -> Any:
-        codes, boolean = self.layout.codes, [c.boolean for c in self.layout.columns]
+    @staticmethod
+    def _cached(chunk: Chunk) -> Any:
+        """Column i of ``chunk`` as one contiguous vector, copied out at most once."""
+        cache: dict[int, np.ndarray] = {}
+
+        def column(i: int) -> np.ndarray:
+            v = cache.get(i)
+            if v is None:
+                v = cache[i] = chunk.column(i)
+            return v
+
+        return column
+
+    def _columns(self, column: Any, idx: np.ndarray | None = None) -> Any:
+        """``col(i)``: column i (of the rows ``idx``) as the values compiled code computes with."""
+        codes, boolean = self.layout.codes, self.boolean
 
         def col(i: int) -> np.ndarray:
-            return rows[:, i].astype(bool) if boolean[i] else codes[i][rows[:, i]]
+            v = column(i) if idx is None else column(i)[idx]
+            return v.view(bool) if boolean[i] else codes[i][v]
 
         return col
 
-    def _guards(self, rows: np.ndarray) -> list[np.ndarray]:
-        n = len(rows)
+    def _guards(self, column: Any, n: int) -> list[np.ndarray]:
         out = []
-        for m in self.program.guards(self._columns(rows), np):
+        for m in self.program.guards(self._columns(column), np):
             if isinstance(m, (bool, np.bool_)):
                 out.append(np.full(n, bool(m)))
             else:
@@ -269,9 +285,9 @@ class ArraySearch:
     def _deadlock_only(self, level: Level, lo: int, hi: int) -> Event | None:
         if not self.deadlock:
             return None
-        rows = level.frontier.rows[lo:hi]
-        masks = self._guards(rows)
-        live = np.zeros(len(rows), dtype=bool)
+        chunk = self.layout.chunk(level.frontier.rows[lo:hi])
+        masks = self._guards(self._cached(chunk), chunk.n)
+        live = np.zeros(chunk.n, dtype=bool)
         for m in masks[: len(self.program.firings)]:
             live |= m
         dead = np.flatnonzero(~live)
@@ -284,9 +300,10 @@ class ArraySearch:
         """Expand rows lo..hi of the frontier; queue the new states; the first event, if any."""
         program, layout, zob, offsets = self.program, self.layout, self.zobrist, self.offsets
         frontier = level.frontier
-        rows, fps, ids = frontier.rows[lo:hi], frontier.fps[lo:hi], frontier.ids[lo:hi]
-        n = len(rows)
-        masks = self._guards(rows)
+        chunk, fps, ids = layout.chunk(frontier.rows[lo:hi]), frontier.fps[lo:hi], frontier.ids[lo:hi]
+        n = chunk.n
+        column = self._cached(chunk)
+        masks = self._guards(column, n)
         nf = len(program.firings)
         live = np.zeros(n, dtype=bool)
         events: list[Event] = []
@@ -302,8 +319,7 @@ class ArraySearch:
                 continue
             self.coverage.counts[f.action] += len(idx)
             self.generated += len(idx)
-            sub = rows[idx]
-            values = f.update(self._columns(sub), np) if f.writes else []
+            values = f.update(self._columns(column, idx), np) if f.writes else []
             new_cols = np.empty((len(idx), len(f.writes)), dtype=layout.dtype)
             bad = np.zeros(len(idx), dtype=bool)
             for w, (c, v) in enumerate(zip(f.writes, values, strict=True)):
@@ -316,7 +332,8 @@ class ArraySearch:
             new_fps = fps[idx].copy()
             if f.writes:
                 cols = np.asarray(f.writes, dtype=np.int64)
-                old_flat = sub[:, cols].astype(np.int64) + offsets[cols]
+                old = np.stack([column(c)[idx] for c in f.writes], axis=1)
+                old_flat = old.astype(np.int64) + offsets[cols]
                 new_flat = new_cols.astype(np.int64) + offsets[cols]
                 delta = np.bitwise_xor.reduce(zob[:, old_flat] ^ zob[:, new_flat], axis=2)  # (group, k)
                 new_fps ^= delta.T
@@ -330,7 +347,7 @@ class ArraySearch:
             if len(dead):
                 p = int(dead[0])
                 events.append(Event((lo + p, -1), "deadlock", parent=int(ids[p])))
-        found = self._queue(level, lo, rows, ids, parts)
+        found = self._queue(level, lo, chunk, ids, parts)
         if found is not None:
             events.append(found)
         if not events:
@@ -340,7 +357,7 @@ class ArraySearch:
             first = next((e for e in events if e.kind == "deadlock"), first)
         return first
 
-    def _queue(self, level: Level, lo: int, rows: np.ndarray, ids: np.ndarray, parts: list) -> Event | None:
+    def _queue(self, level: Level, lo: int, chunk: Chunk, ids: np.ndarray, parts: list) -> Event | None:
         """Dedupe the chunk's successors, keep the new ones, check them."""
         if not parts:
             return None
@@ -350,12 +367,13 @@ class ArraySearch:
         fps = np.concatenate([p[3] for p in parts])
         part = np.concatenate([np.full(len(p[1]), k, dtype=np.int32) for k, p in enumerate(parts)])
         within = np.concatenate([np.arange(len(p[1])) for p in parts])
-        order = np.argsort(parent, kind="stable")  # (parent, firing): the concrete semantics' order
+        # (parent, firing): the concrete semantics' order; a stable sort of 16-bit keys is a radix sort
+        order = np.argsort(parent.astype(np.uint16 if self.chunk <= 1 << 16 else np.int64), kind="stable")
         keys = self.keys(fps)[order]
         exact = isinstance(self.store, ExactSet)
         if exact:
-            cand_rows = self._materialise(rows, parts, parent[order], part[order], within[order])
-            void = np.ascontiguousarray(cand_rows).view(np.dtype((np.void, layout.width * cand_rows.itemsize)))
+            cand_rows = self._materialise(chunk, parts, parent[order], part[order], within[order]).pack()
+            void = np.ascontiguousarray(cand_rows).view(np.dtype((np.void, cand_rows.shape[1])))
             _, first = np.unique(void.ravel(), return_index=True)
         else:
             _, first = np.unique(keys, return_index=True)
@@ -378,45 +396,57 @@ class ArraySearch:
         sel = sel[new]
         if not len(sel):
             return limit
-        new_rows = cand[new] if exact else self._materialise(rows, parts, parent[sel], part[sel], within[sel])
+        if exact:
+            packed = cand[new]
+            born = layout.chunk(packed)
+        else:
+            born = self._materialise(chunk, parts, parent[sel], part[sel], within[sel])
+            packed = born.pack()
         new_fps = fps[sel]
         start = self.parents.n
+        if start + len(sel) >= 2**31:
+            raise QuorumError("the array engine numbers states with 32 bits: more than 2^31 states; use "
+                              "--max-states, symmetry or a smaller instance")
         new_ids = np.arange(start, start + len(sel), dtype=np.int64)
         self.parents.extend(ids[parent[sel]])
         self.firing_of.extend(firing[sel])
-        level.discovered.append(Frontier(new_rows, new_fps, new_ids))
-        found = self._check_new(new_rows, new_ids, level.depth, lo + parent[sel], firing[sel])
+        level.discovered.append(Frontier(packed, new_fps, new_ids))
+        found = self._check_new(born, new_ids, level.depth, lo + parent[sel], firing[sel])
         if limit is not None and (found is None or limit.where < found.where):
             return limit
         return found
 
-    def _materialise(self, rows: np.ndarray, parts: list, parent: np.ndarray, part: np.ndarray,
-                     within: np.ndarray) -> np.ndarray:
-        out = rows[parent]
+    def _materialise(self, chunk: Chunk, parts: list, parent: np.ndarray, part: np.ndarray,
+                     within: np.ndarray) -> Chunk:
+        """The successors: the parents' rows with each firing's writes."""
+        out = chunk.take(parent)
         for k in np.unique(part):
             j, _, new_cols, _ = parts[k]
             writes = self.program.firings[j].writes
             if writes:
                 here = np.flatnonzero(part == k)
-                out[np.ix_(here, writes)] = new_cols[within[here]]
+                values = new_cols[within[here]]
+                for w, c in enumerate(writes):
+                    out.write(c, here, values[:, w])
         return out
 
-    def _check_new(self, rows: np.ndarray, ids: np.ndarray, steps: int, where: np.ndarray,
+    def _check_new(self, born: Chunk, ids: np.ndarray, steps: int, where: np.ndarray,
                    firing: np.ndarray) -> Event | None:
         """Invariants on new states (the first broken is an event); goals reached are recorded."""
         names = self.program.invariant_names + self.program.goal_names
-        if not names or not len(rows):
+        n = born.n
+        if not names or not n:
             return None
-        results = self.program.checks(self._columns(rows), np)
+        results = self.program.checks(self._columns(self._cached(born)), np)
         n_inv = len(self.program.invariant_names)
         first, prop = None, None
         for name, value in zip(names[:n_inv], results[:n_inv], strict=True):
-            bad = np.flatnonzero(~np.broadcast_to(np.asarray(value, dtype=bool), (len(rows),)))
+            bad = np.flatnonzero(~np.broadcast_to(np.asarray(value, dtype=bool), (n,)))
             if len(bad) and (first is None or bad[0] < first):
                 first, prop = int(bad[0]), name
-        upto = len(rows) if first is None else first + 1
+        upto = n if first is None else first + 1
         for name, value in zip(names[n_inv:], results[n_inv:], strict=True):
-            hit = np.broadcast_to(np.asarray(value, dtype=bool), (len(rows),))[:upto]
+            hit = np.broadcast_to(np.asarray(value, dtype=bool), (n,))[:upto]
             if self.props.reached.get(name) is None and hit.any():
                 self.props.reach(name, steps)
         if first is None:
@@ -462,7 +492,7 @@ class ArraySearch:
         for part in [level.frontier, *level.discovered]:
             hit = np.flatnonzero(part.ids == state)
             if len(hit):
-                return part.rows[hit[0]]
+                return self.layout.unpack(part.rows[hit[0]:hit[0] + 1])[0]
         return None
 
     def status(self) -> str:
@@ -508,7 +538,7 @@ class ArraySearch:
                 interrupted = kind == "interrupt"
         elapsed = self.budget.elapsed()
         stored = max(len(self.store), 1)
-        per_state = (self.store.nbytes + self.parents.n * 12) / stored
+        per_state = (self.store.nbytes + self.parents.n * 8) / stored  # + parent and firing, 4 bytes each
         collision = 0.0
         if self.store.name == "fingerprints":
             n = len(self.store)
