@@ -38,7 +38,7 @@ class Checkpoint:
         self.every = EVERY_S if every is None else float(every)
         self.meta = {
             "protocol": f"{type(protocol).__module__}:{type(protocol).__name__}",
-            "parameters": protocol.params, "faults": sorted(getattr(protocol, "faults", ()) or ()),
+            "parameters": protocol.params, "faults": [str(f) for f in protocol.faults.selected],
             "properties": props.names, "store": store, "symmetry": symmetry,
         }
         self.protocol = protocol

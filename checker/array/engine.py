@@ -72,6 +72,9 @@ def auto(protocol: Protocol, properties: list[str] | None = None, *,
             return array(protocol, properties, progress=progress, **options)
         except EncodingError as err:  # met while running: a reading of the model the concrete semantics refutes
             why = str(err)
+    if options.get("symmetry") and any(p.kind in LIVENESS for p in select_properties(protocol, properties)):
+        raise QuorumError("symmetry with liveness properties is unsound (as TLC warns: a lasso in the reduced "
+                          "graph need not be one in the real graph); check liveness without symmetry")
     for name in ("symmetry", "checkpoint", "resume", "checkpoint_every", "device"):
         if options.get(name) not in (None, "cpu"):
             raise QuorumError(f"option {name} needs the array engine, which cannot run this check: {why}")

@@ -23,6 +23,10 @@ is shorter).
 
 from __future__ import annotations
 
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,6 +66,27 @@ class ArrayDetails(Details):
         if self.symmetry:
             lines.append(f"symmetry over {', '.join(self.symmetry)}: states counted are orbits")
         return lines
+
+
+@contextmanager
+def deferred_interrupt() -> Iterator[list]:
+    """While the search runs, the first Ctrl-C only sets a flag (the list is non-empty once it came);
+    the search stops at the next chunk boundary. A second Ctrl-C interrupts at once."""
+    pending: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pending
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if pending:
+            raise KeyboardInterrupt
+        pending.append(True)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield pending
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
 
 
 class Growing:
@@ -128,11 +153,11 @@ class ArraySearch:
 
     def __init__(self, program: Program, props: PropertySet, budget: Budget, *, store: str = "fingerprints",
                  deadlock: bool = True, zobrist: np.ndarray, device: str = "cpu (numpy)",
-                 symmetry: list[str] | None = None, chunk: int = CHUNK) -> None:
+                 symmetry: list[str] | None = None, chunk: int | None = None) -> None:
         self.program, self.props, self.budget = program, props, budget
         self.protocol = program.protocol
         self.layout = program.layout
-        self.deadlock, self.device, self.symmetry, self.chunk = deadlock, device, symmetry, chunk
+        self.deadlock, self.device, self.symmetry, self.chunk = deadlock, device, symmetry, chunk or CHUNK
         self.zobrist = zobrist  # (group size, total values): key per (permutation, column, value)
         sizes = [len(c.values) for c in self.layout.columns]
         self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
@@ -208,18 +233,26 @@ class ArraySearch:
         return self.store.contains(keys)
 
     def run(self, checkpoint: Any = None) -> Event | None:
-        """The algorithm; None when every reachable state was met and every check passed."""
+        """The algorithm; None when every reachable state was met and every check passed.
+
+        Ctrl-C takes effect between chunks (a second one at once), so what was found is whole and
+        a checkpoint saved on it resumes exactly where the run stopped."""
+        with deferred_interrupt() as pending:
+            return self._run(checkpoint, pending)
+
+    def _run(self, checkpoint: Any, pending: list) -> Event | None:
         if self.level is None:
             found = self.start()
             if found is not None:
                 return found
         level = self.level
         assert level is not None
+        found: Event | None = None
         try:
             while len(level.frontier):
                 if level.position == 0 and (why := self.budget.depth_spent(level.depth)) is not None:
                     return Event((0, 0), "depth", property=why)
-                found: Event | None = None
+                found = None
                 while level.position < len(level.frontier):
                     lo = level.position
                     hi = min(lo + self.chunk, len(level.frontier))
@@ -232,7 +265,9 @@ class ArraySearch:
                         if dead is not None:
                             return dead
                     level.position = hi
-                    if checkpoint is not None:
+                    if pending:
+                        raise KeyboardInterrupt
+                    if checkpoint is not None and found is None:
                         checkpoint.maybe(self)
                     if (why := self.budget.tick(self.depth, self.status)) is not None:
                         return Event((0, 0), self.budget.stopped_by or "time", property=why)
@@ -243,7 +278,7 @@ class ArraySearch:
                 if len(nxt):
                     self.depth += 1
         except KeyboardInterrupt:
-            if checkpoint is not None:
+            if checkpoint is not None and found is None:
                 checkpoint.save(self)
             return Event((0, 0), "interrupt", property=self.budget.interrupted(self.depth))
         if missing := self.props.missing_goals():
