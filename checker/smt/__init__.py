@@ -1,1 +1,1 @@
-"""Z3, and the only package that imports it: symbolic values and execution, the transition relation, BMC, induction."""
+"""Z3: symbolic values and execution, the transition relation (firings as formulas), BMC, induction."""
