@@ -171,6 +171,7 @@ class ArraySearch:
         self.n_init: list[Any] = []  # the concrete initial state of each initial state number
         self.level: Level | None = None
         self.boolean = [c.boolean for c in self.layout.columns]
+        self.last_deadlock: Event | None = None
 
     # -- fingerprints ------------------------------------------------------------------------
 
@@ -377,11 +378,13 @@ class ArraySearch:
             idx = np.flatnonzero(masks[nf + k])
             if len(idx):
                 events.append(Event((lo + int(idx[0]), j), "outside", parent=int(ids[idx[0]]), firing=j))
+        self.last_deadlock = None  # the chunk's first deadlock, whichever event comes first
         if self.deadlock:
             dead = np.flatnonzero(~live)
             if len(dead):
                 p = int(dead[0])
-                events.append(Event((lo + p, -1), "deadlock", parent=int(ids[p])))
+                self.last_deadlock = Event((lo + p, -1), "deadlock", parent=int(ids[p]))
+                events.append(self.last_deadlock)
         found = self._queue(level, lo, chunk, ids, parts)
         if found is not None:
             events.append(found)

@@ -111,21 +111,25 @@ def _specs_in(target: Path) -> list[Path]:
 @click.option("--resume", type=click.Path(file_okay=False), default=None,
               help="array engine: continue the search saved in this folder")
 @click.option("--device", type=click.Choice(["cpu", "gpu"]), default=None, help="array engine: where to compute")
+@click.option("--workers", type=int, default=None, help="partition the search (or share simulate's walks) over N "
+              "Ray workers on a local Ray instance")
+@click.option("--ray-address", default=None, help="join the Ray cluster at this address (`ray start --head` prints "
+              "it) instead of starting a local instance")
 @click.option("--option", "-o", "extra", multiple=True, help="engine option, e.g. -o seed=3")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
 @debug_option
 def check(target: str, params, properties, engine, max_states, max_depth, depth, k, max_seconds, max_memory,
-          no_deadlock, fingerprints, store, symmetry, checkpoint, checkpoint_every, resume, device, extra, as_json,
-          out, quiet) -> None:
+          no_deadlock, fingerprints, store, symmetry, checkpoint, checkpoint_every, resume, device, workers,
+          ray_address, extra, as_json, out, quiet) -> None:
     """Check a spec file, a directory of specs, or a protocol (module:Class)."""
     console = Console(stderr=False, highlight=False)
     overrides: dict[str, Any] = {name: v for name, v in {
         "max_states": max_states, "max_depth": max_depth if max_depth is not None else depth, "k": k,
         "max_seconds": max_seconds, "max_memory": max_memory, "store": store,
         "symmetry": list(symmetry) or None, "checkpoint": checkpoint, "checkpoint_every": checkpoint_every,
-        "resume": resume, "device": device,
+        "resume": resume, "device": device, "workers": workers, "ray_address": ray_address,
     }.items() if v is not None}
     if no_deadlock:
         overrides["deadlock"] = False
@@ -205,8 +209,8 @@ def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool,
     with loading(spec.describe_source()):
         protocol = spec.build()
         check_properties(spec, protocol)
-    name = engine or spec.engine
-    options = dict(spec.options) if name == spec.engine else {}
+    name = distributed_name(engine or spec.engine, overrides)
+    options = dict(spec.options) if name in (spec.engine, distributed_name(spec.engine, overrides)) else {}
     flags = {k: v for k, v in overrides.items() if k != "-o"}
     options.update(flags)
     options.update(overrides.get("-o", {}))
@@ -216,6 +220,14 @@ def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool,
                            where=f"{spec.path} (engine {name})")
     except KeyboardInterrupt:  # an engine that does not keep what it found
         raise Interrupted(f"interrupted while checking {spec.path} (engine {name}): no verdict") from None
+
+
+def distributed_name(engine: str, overrides: dict[str, Any]) -> str:
+    """``--workers``/``--ray-address`` run the search on Ray (``distributed``), or simulate's walks
+    (``parallel-simulate``); other engines keep their name (and refuse the option)."""
+    if "workers" not in overrides and "ray_address" not in overrides:
+        return engine
+    return {"auto": "distributed", "array": "distributed", "simulate": "parallel-simulate"}.get(engine, engine)
 
 
 def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, console: Console) -> None:

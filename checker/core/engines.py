@@ -45,6 +45,22 @@ ENGINES: dict[str, Engine] = {
         "exhaustive breadth-first search on whole frontiers of fixed-width rows (numpy); shortest "
         "counterexamples, symmetry reduction, checkpoints; invariants and goals",
     ),
+    "distributed": Engine(
+        "distributed",
+        "checker.distributed.engine:distributed",
+        {**_LIMITS, "max_memory": (int, float), "deadlock": bool, "store": str, "workers": int, "ray_address": str,
+         **{k: v for k, v in _ARRAY.items() if k != "device"}},
+        "the array engine's search partitioned over Ray workers (--workers N, or --ray-address of a cluster); "
+        "the same counts, verdicts and shortest traces",
+    ),
+    "parallel-simulate": Engine(
+        "parallel-simulate",
+        "checker.distributed.simulate:simulate_parallel",
+        {"seed": int, "walks": int, "steps": int, "max_depth": int, "max_seconds": (int, float), "deadlock": bool,
+         "shrink": bool, "workers": int, "ray_address": str},
+        "simulate's walks shared among Ray workers with seeds seed, seed+1, ...; the first violation wins "
+        "(--engine simulate --workers N)",
+    ),
     "explicit": Engine(
         "explicit",
         "checker.explicit.engine:explicit",
