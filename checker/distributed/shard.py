@@ -157,7 +157,12 @@ class Shard(ArraySearch):
         order = np.concatenate([b[1] for b in batches])
         source = np.concatenate([np.full(len(b[0]), s, dtype=np.int64) for s, b in enumerate(batches)])
         position = np.concatenate([np.arange(len(b[0]), dtype=np.int64) for b in batches])
-        fresh = np.flatnonzero(~self.store.contains(keys)) if len(keys) else np.zeros(0, np.int64)
+        # this shard's own successors were looked up when they were made (nothing is stored in between)
+        unseen = source == self.shard
+        others = ~unseen
+        if others.any():
+            unseen[others] = ~self.store.contains(keys[others])
+        fresh = np.flatnonzero(unseen)
         fresh = fresh[np.argsort(order[fresh], kind="stable")]  # each source's batch is in order already
         _, first = np.unique(keys[fresh], return_index=True)
         fresh = fresh[np.sort(first)]

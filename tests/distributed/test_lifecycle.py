@@ -55,3 +55,27 @@ def test_ctrl_c_stops_every_worker_and_keeps_the_figures(monkeypatch):
     assert result.verdict == "limit" and result.interrupted and result.distinct_states > 0
     assert not ray.is_initialized()
     assert not ray_processes()
+
+
+def test_joining_a_running_cluster_leaves_it_running(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ray_cli = str(Path(sys.executable).parent / "ray")
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    subprocess.run([ray_cli, "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=2",
+                    "--include-dashboard=false", "--disable-usage-stats"], check=True, capture_output=True, env=env,
+                   timeout=120)
+    try:
+        joined = distributed(Paxos(ballots=2), workers=2, ray_address=f"127.0.0.1:{port}")
+        assert joined.holds and joined.distinct_states == 3921
+        assert not ray.is_initialized()  # disconnected ...
+        assert ray_processes()  # ... and the cluster it joined is still up
+    finally:
+        subprocess.run([ray_cli, "stop", "--force"], capture_output=True, env=env, timeout=120)
+    assert not ray_processes()
