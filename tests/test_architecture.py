@@ -24,10 +24,11 @@ ALLOWED = {
     "smt": {"core", "dsl"},
     "array": {"smt", "explicit", "core", "dsl"},
     "distributed": {"array", "hyp", "core", "dsl"},
+    "coursework": {"array", "explicit", "core", "dsl"},
     "hyp": {"core", "dsl"},
     "conform": {"hyp", "core", "dsl"},
     "render": {"core", "dsl"},
-    "cli": {"distributed", "array", "explicit", "smt", "hyp", "conform", "render", "core", "dsl"},
+    "cli": {"coursework", "distributed", "array", "explicit", "smt", "hyp", "conform", "render", "core", "dsl"},
     "__init__": {"dsl", "core"},
     "__main__": {"cli"},
 }

@@ -41,7 +41,7 @@ from checker.core.properties import PropertySet
 from checker.core.result import Details, Raised, Result
 from checker.core.semantics import ActionRaised, TypeCheck, fire, initial_states
 from checker.core.trace import Step
-from checker.errors import InternalError, QuorumError
+from checker.errors import EncodingError, InternalError, QuorumError
 
 CHUNK = 1 << 15
 NEXT_LEVEL = ("violated", "outside")  # findings in a new state, one level below the one expanded
@@ -552,8 +552,11 @@ class ArraySearch:
                 trace = self.trace_to(event.state)
                 self.check_replayed(trace, self.row_of(event.state))
                 if proto.properties[event.property].fn(trace[-1].state):
-                    raise InternalError(f"the array engine says {event.property} is false in a state where the "
-                                        "concrete semantics says it holds")
+                    raise EncodingError(
+                        f"{type(proto).__name__}, property {event.property} reads differently on Z3 terms: false "
+                        "there, true on the concrete state the trace reaches (a Python comparison such as "
+                        "`s.msgs.of('2b') == ()` compares objects, not sets, under Z3; write IsEmpty(...), Count, "
+                        "Exists or ForAll); check it with --engine explicit")
                 verdict, prop = "violated", event.property
                 self.depth = len(trace)
             elif kind == "deadlock":

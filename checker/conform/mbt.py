@@ -27,13 +27,13 @@ from hypothesis import strategies as st
 
 from checker.conform.validate import state_differences
 from checker.core import semantics
+from checker.core.diff import trace_text
 from checker.core.replay import replay
 from checker.core.shrink import Label, drop_steps, labels_of
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
 from checker.hyp.simulate import BudgetSpent
-from checker.hyp.statemachine import trace_text
 
 
 class Adapter:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from checker.core.trace import Step
 from checker.dsl.domains import FnMap, show, sort_key
+from checker.dsl.protocol import Protocol
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,14 @@ def changes(before: tuple | None, after: tuple, names: list[str]) -> list[Change
         else:
             out.append(Change(name, None, old, new, "set"))
     return out
+
+
+def trace_text(protocol: Protocol, trace: list[Step]) -> str:
+    """A trace as numbered lines: the step, then what it changed."""
+    names = list(protocol.variables)
+    lines, prev = [], None
+    for i, step in enumerate(trace):
+        diff = "; ".join(str(c) for c in changes(prev, step.state, names)) or "(no change)"
+        lines.append(f"  {i:>3}. {step.label:<40} {diff}")
+        prev = step.state
+    return "\n".join(lines)

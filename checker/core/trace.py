@@ -50,12 +50,17 @@ def step_from_json(protocol: Protocol, data: dict, path: Any, i: int) -> Step:
         state = protocol.state_from_json(data["state"])
         if data["action"] == "Init":
             return Step("Init", {}, state)
-        act = protocol.action(data["action"])
-        sources = dict(zip(act.param_names, act.sources, strict=True))
-        params = {k: _param_from_json(protocol, sources[k], v) for k, v in data.get("params", {}).items()}
+        params = params_from_json(protocol, data["action"], data.get("params", {}))
     except (KeyError, TypeError, ValueError) as err:
         raise QuorumError(f"{path}: step {i} does not fit {type(protocol).__name__}: {err!r}") from None
     return Step(data["action"], params, state)
+
+
+def params_from_json(protocol: Protocol, action: str, params: dict) -> dict:
+    """An action's parameters as JSON (``trace_json`` writes them) decoded through their domains."""
+    act = protocol.action(action)
+    sources = dict(zip(act.param_names, act.sources, strict=True))
+    return {k: _param_from_json(protocol, sources[k], v) for k, v in params.items()}
 
 
 def _param_from_json(protocol: Protocol, source: Any, value: Any) -> Any:

@@ -29,7 +29,7 @@ from hypothesis.stateful import (
 )
 
 from checker.core import semantics
-from checker.core.diff import changes
+from checker.core.diff import trace_text
 from checker.core.properties import select_properties
 from checker.core.replay import confirm_violation
 from checker.core.shrink import shrink_trace
@@ -39,17 +39,6 @@ from checker.dsl.protocol import Protocol
 
 class CoverageWarning(UserWarning):
     """Some rules of a protocol state machine never ran (or goals were never reached)."""
-
-
-def trace_text(protocol: Protocol, trace: list[Step]) -> str:
-    """A trace as numbered lines: the step, then what it changed."""
-    names = list(protocol.variables)
-    lines, prev = [], None
-    for i, step in enumerate(trace):
-        diff = "; ".join(str(c) for c in changes(prev, step.state, names)) or "(no change)"
-        lines.append(f"  {i:>3}. {step.label:<40} {diff}")
-        prev = step.state
-    return "\n".join(lines)
 
 
 class ProtocolMachine(RuleBasedStateMachine):

@@ -14,9 +14,9 @@ from checker.cli.guards import loading
 from checker.cli.params import parse_params
 from checker.cli.spec import Spec, load_spec
 from checker.conform.validate import read_log, validate
+from checker.core.diff import trace_text
 from checker.core.trace import trace_json
 from checker.errors import QuorumError
-from checker.hyp.statemachine import trace_text
 
 
 @click.command(name="validate")
