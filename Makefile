@@ -14,7 +14,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check checker protocols tests benchmarks
+	$(VENV)/bin/ruff check checker protocols tests benchmarks examples exercises
 
 gallery: $(STAMP)
 	$(VENV)/bin/quorum gallery
