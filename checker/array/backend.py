@@ -1,25 +1,20 @@
-"""The array module the engine computes with: numpy on the CPU, or CuPy on a GPU where one is present.
+"""Where the array engine computes: numpy on the CPU.
 
-CuPy implements numpy's interface on CUDA devices, so the engine is written once against numpy's
-functions. ``--device gpu`` asks for it; without CuPy or without a visible GPU that is a clear
-error (exit 2), never a silent fall back to the CPU.
+``--device gpu`` is refused with a clear error (exit 2), never a silent fall back to the CPU:
+without CuPy or a visible GPU it names what is missing; with them it says that this version
+computes on the CPU only (its seen-set and frontier are numpy arrays; a GPU run is not written
+until it can be measured on a GPU).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
-
 from checker.errors import QuorumError
 
-DEVICES = ("cpu", "gpu")
 
-
-def select(device: str) -> tuple[Any, str]:
-    """(array module, the device in words) for ``device``."""
+def select(device: str) -> str:
+    """The device in words, for ``device`` (only the CPU runs)."""
     if device == "cpu":
-        return np, "cpu (numpy)"
+        return "cpu (numpy)"
     if device != "gpu":
         raise QuorumError(f"unknown device {device!r}: use 'cpu' or 'gpu'")
     try:

@@ -31,7 +31,7 @@ def array(protocol: Protocol, properties: list[str] | None = None, *, max_states
                           "object engine (--engine explicit)")
     if store not in STORES:
         raise QuorumError(f"unknown store {store!r}: use 'fingerprints' or 'states'")
-    _, device_name = backend.select(device)
+    device_name = backend.select(device)
     budget = Budget(max_states=max_states, max_depth=max_depth, max_seconds=max_seconds,
                     max_memory=default_max_memory() if max_memory is None else max_memory, progress=progress)
     props = PropertySet(protocol, properties)

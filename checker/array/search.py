@@ -56,7 +56,6 @@ class ArrayDetails(Details):
     collision_probability: float
     device: str
     symmetry: list[str] | None = None
-    orbits: bool = False
 
     def report_lines(self) -> list[str]:
         kind = "64-bit fingerprints" if self.store == "fingerprints" else "exact rows"
@@ -584,8 +583,7 @@ class ArraySearch:
         if self.store.name == "fingerprints":
             n = len(self.store)
             collision = n * max(self.generated - n, 0) / 2.0**64
-        details.append(ArrayDetails(self.store.name, per_state, collision, self.device, self.symmetry,
-                                    bool(self.symmetry)))
+        details.append(ArrayDetails(self.store.name, per_state, collision, self.device, self.symmetry))
         return Result(
             verdict, "array", proto, property=prop, trace=trace, distinct_states=len(self.store),
             generated_states=self.generated, depth=self.depth, elapsed_s=elapsed,
