@@ -29,13 +29,22 @@ ARRAYS = "checkpoint.npz"
 META = "checkpoint.json"
 
 
+def every_seconds(value: object) -> float:
+    """``checkpoint_every``: a finite number of seconds, 0 or more (0: at every chance)."""
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise QuorumError(f"checkpoint_every={value!r}: give a number of seconds, 0 or more")
+    return float(value)
+
+
 class Checkpoint:
     """Saves and restores one search's state in ``folder``."""
 
     def __init__(self, folder: str, protocol: Protocol, props: PropertySet, store: str, symmetry: list[str],
                  every: float | None) -> None:
         self.folder = Path(folder)
-        self.every = EVERY_S if every is None else float(every)
+        self.every = EVERY_S if every is None else every_seconds(every)
         self.meta = {
             "protocol": f"{type(protocol).__module__}:{type(protocol).__name__}",
             "parameters": protocol.params, "faults": [str(f) for f in protocol.faults.selected],

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from checker.array.checkpoint import EVERY_S, every_seconds
 from checker.array.search import NEXT_LEVEL, ArrayDetails, ArraySearch, Event
 from checker.core.budget import Budget
 from checker.core.result import Details, Result
@@ -34,8 +35,6 @@ from checker.core.trace import Step
 from checker.distributed import cluster
 from checker.distributed.shard import Shard
 from checker.errors import InternalError, QuorumError
-
-EVERY_S = 60.0
 
 
 class WorkerLost(Exception):  # noqa: N818 - an event of the run, reported as its verdict
@@ -52,7 +51,7 @@ class Driver:
         self.n_firings = max(len(self.program.firings), 1)
         self.temporary = checkpoint is None
         self.folder = Path(checkpoint or tempfile.mkdtemp(prefix="quorum-checkpoint-"))
-        self.every = EVERY_S if checkpoint_every is None else float(checkpoint_every)
+        self.every = EVERY_S if checkpoint_every is None else every_seconds(checkpoint_every)
         self.saved_at = time.perf_counter()
         self.saved_level: int | None = None
         remote = ray.remote(num_cpus=1, max_restarts=0)(Shard)

@@ -36,19 +36,22 @@ def session(workers: int, address: str | None) -> Iterator[Any]:
     ray = load()
     started = False
     if not ray.is_initialized():
-        # Workers import protocols the way this process does (a local instance; on a real
-        # cluster, install the project on every node).
+        # Workers import protocols the way this process does (on a real cluster, install the project
+        # on every node). A local instance is always a new one, never one another program started.
         env = {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         try:
             if address:
                 ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False,
                          runtime_env={"env_vars": env})
             else:
-                ray.init(num_cpus=workers, include_dashboard=False, logging_level=logging.ERROR,
+                ray.init(address="local", num_cpus=workers, include_dashboard=False, logging_level=logging.ERROR,
                          log_to_driver=False, runtime_env={"env_vars": env})
         except ConnectionError as err:
-            raise QuorumError(f"--ray-address {address}: no Ray cluster answers there ({err}); start one with "
-                              "`ray start --head` and pass the address it prints") from None
+            cause = str(err.__cause__ or "")
+            hint = (" — it asks for an authentication token: make the cluster's token available (RAY_AUTH_TOKEN, or "
+                    "~/.ray/auth_token; see Ray's token authentication)") if "uthentication" in cause else ""
+            raise QuorumError(f"--ray-address {address}: no Ray cluster answers there ({err}){hint}; start one "
+                              "with `ray start --head` and pass the address it prints") from None
         started = True
     try:
         yield ray

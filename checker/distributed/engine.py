@@ -32,6 +32,8 @@ def distributed(protocol: Protocol, properties: list[str] | None = None, *, work
     """Exhaustive breadth-first search over ``workers`` shards (a local Ray instance, or the cluster
     at ``ray_address``); the same answers as the array engine in one process."""
     count_option("distributed", "workers", workers)
+    if workers < 1:
+        raise QuorumError(f"distributed: workers={workers} — a search needs at least one worker")
     if any(p.kind in LIVENESS for p in select_properties(protocol, properties)):
         raise QuorumError("the distributed engine checks invariants and goals; liveness needs --engine explicit")
     if store != "fingerprints":

@@ -25,6 +25,7 @@ from checker.distributed import cluster
 from checker.distributed.engine import recipe_of
 from checker.distributed.shard import build
 from checker.dsl.protocol import Protocol
+from checker.errors import QuorumError
 
 
 @dataclass
@@ -62,6 +63,8 @@ def simulate_parallel(protocol: Protocol, properties: list[str] | None = None, *
                       progress: Callable[[str], None] | None = None) -> Result:
     """``walks`` (default 1,000 in all) shared among ``workers`` walkers, seeds ``seed``, ``seed + 1``, …"""
     count_option("simulate", "workers", workers)
+    if workers < 1:
+        raise QuorumError(f"simulate: workers={workers} — a simulation needs at least one walker")
     props = PropertySet(protocol, properties)
     if seed is None:
         seed = random.SystemRandom().randrange(1 << 32)

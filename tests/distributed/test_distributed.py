@@ -5,7 +5,6 @@ simulation finds and replays a violation with every seed said."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import pytest
@@ -16,17 +15,12 @@ from checker.distributed.simulate import simulate_parallel
 from protocols.paxos import Paxos
 
 
-def ray_processes() -> list[str]:
-    out = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout.splitlines()
-    return [line for line in out if "raylet" in line or "gcs_server" in line or "ray::" in line]
-
-
 @pytest.fixture(scope="module")
 def ray_instance():
     """One local Ray instance for the comparisons (a run joins it and leaves it running)."""
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
              runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}})
     yield ray
     ray.shutdown()

@@ -11,7 +11,16 @@ import ray
 from checker.distributed import bfs
 from checker.distributed.engine import distributed
 from protocols.paxos import Paxos
-from tests.distributed.test_distributed import ray_processes
+from tests.distributed.processes import ray_processes, stop
+
+
+def test_zero_workers_is_bad_input():
+    import pytest
+
+    from checker.errors import QuorumError
+
+    with pytest.raises(QuorumError, match="at least one worker"):
+        distributed(Paxos(ballots=2), workers=0)
 
 
 def test_a_finished_run_leaves_no_ray_process():
@@ -58,6 +67,7 @@ def test_ctrl_c_stops_every_worker_and_keeps_the_figures(monkeypatch):
 
 
 def test_joining_a_running_cluster_leaves_it_running(tmp_path):
+    import json
     import socket
     import subprocess
     import sys
@@ -67,15 +77,19 @@ def test_joining_a_running_cluster_leaves_it_running(tmp_path):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     ray_cli = str(Path(sys.executable).parent / "ray")
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    mark = rf"[:=]{port}\b"  # its processes name the port (--gcs-address=…:PORT, --gcs_server_port=PORT)
+    # a local test cluster without token authentication, as the driver's own instances run
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "disabled"}
     subprocess.run([ray_cli, "start", "--head", f"--port={port}", "--node-ip-address=127.0.0.1", "--num-cpus=2",
-                    "--include-dashboard=false", "--disable-usage-stats"], check=True, capture_output=True, env=env,
-                   timeout=120)
-    try:
-        joined = distributed(Paxos(ballots=2), workers=2, ray_address=f"127.0.0.1:{port}")
-        assert joined.holds and joined.distinct_states == 3921
-        assert not ray.is_initialized()  # disconnected ...
-        assert ray_processes()  # ... and the cluster it joined is still up
+                    "--include-dashboard=false", "--disable-usage-stats"], check=True,
+                   capture_output=True, env=env, timeout=120)
+    try:  # the command line, in its own process, as a user runs it
+        out = subprocess.run([sys.executable, "-m", "checker", "check", "protocols.paxos:Paxos", "-p", "ballots=2",
+                              "--workers", "2", "--ray-address", f"127.0.0.1:{port}", "--json", "-q"],
+                             capture_output=True, text=True, env=env, timeout=300)
+        doc = json.loads(out.stdout)
+        assert (doc["verdict"], doc["distinct_states"], doc["workers"]) == ("holds", 3921, 2), out.stderr[-2000:]
+        assert ray_processes(marker=mark)  # it disconnected, and the cluster it joined is still up
     finally:
-        subprocess.run([ray_cli, "stop", "--force"], capture_output=True, env=env, timeout=120)
-    assert not ray_processes()
+        stop(mark)  # never `ray stop`: it would stop every Ray on the machine
+    assert not ray_processes(marker=mark)
