@@ -7,7 +7,7 @@
     ballots = 3
     variant = "phase2a-ignores-1b"
     [engine]
-    name = "explicit"                     # and that engine's options, e.g. max_states
+    name = "auto"                         # the default; and that engine's options, e.g. max_states
 
 Every key is checked: a typo is an error that names the file and suggests the closest key.
 """
