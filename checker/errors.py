@@ -63,3 +63,14 @@ def not_utf8(data: bytes, offset: int) -> str:
     line = data.count(b"\n", 0, offset) + 1
     column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
     return f"line {line}, byte {column} of the line (byte 0x{data[offset]:02x} at offset {offset}): not UTF-8"
+
+
+def read_toml(path: str | Path, what: str, form: str) -> dict:
+    """A user's TOML file as a table: unreadable, not UTF-8 or not TOML is bad input naming the file."""
+    import tomllib
+
+    text = read_text(path, what, form)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise QuorumError(f"{path}: not valid TOML: {err}") from None

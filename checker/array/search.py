@@ -399,14 +399,7 @@ class ArraySearch:
         if not parts:
             return None
         layout = self.layout
-        parent = np.concatenate([p[1] for p in parts])
-        firing = np.concatenate([np.full(len(p[1]), p[0], dtype=np.int32) for p in parts])
-        fps = np.concatenate([p[3] for p in parts])
-        part = np.concatenate([np.full(len(p[1]), k, dtype=np.int32) for k, p in enumerate(parts)])
-        within = np.concatenate([np.arange(len(p[1])) for p in parts])
-        # (parent, firing): the concrete semantics' order; a stable sort of 16-bit keys is a radix sort
-        order = np.argsort(parent.astype(np.uint16 if self.chunk <= 1 << 16 else np.int64), kind="stable")
-        keys = self.keys(fps)[order]
+        parent, firing, fps, part, within, order, keys = self._candidates(parts)
         exact = isinstance(self.store, ExactSet)
         if exact:
             cand_rows = self._materialise(chunk, parts, parent[order], part[order], within[order]).pack()
@@ -452,6 +445,19 @@ class ArraySearch:
         if limit is not None and (found is None or limit.where < found.where):
             return limit
         return found
+
+    def _candidates(self, parts: list) -> tuple[np.ndarray, ...]:
+        """A chunk's successors flattened: parent position, firing, fingerprints, part and place in
+        it, the order the concrete semantics meets them in (parent, then firing), and their keys in
+        that order."""
+        parent = np.concatenate([p[1] for p in parts])
+        firing = np.concatenate([np.full(len(p[1]), p[0], dtype=np.int32) for p in parts])
+        fps = np.concatenate([p[3] for p in parts])
+        part = np.concatenate([np.full(len(p[1]), k, dtype=np.int32) for k, p in enumerate(parts)])
+        within = np.concatenate([np.arange(len(p[1])) for p in parts])
+        # a stable sort of 16-bit keys is a radix sort
+        order = np.argsort(parent.astype(np.uint16 if self.chunk <= 1 << 16 else np.int64), kind="stable")
+        return parent, firing, fps, part, within, order, self.keys(fps)[order]
 
     def _materialise(self, chunk: Chunk, parts: list, parent: np.ndarray, part: np.ndarray,
                      within: np.ndarray) -> Chunk:
@@ -500,7 +506,12 @@ class ArraySearch:
         while parents[state] >= 0:
             chain.append(int(firings[state]))
             state = int(parents[state])
-        cur = self.n_init[state]
+        return self.replay(self.n_init[state], chain)
+
+    def replay(self, init: Any, chain: list[int]) -> list[Step]:
+        """The steps of firings ``chain`` (last first) from the initial state ``init``, each taken by
+        the concrete semantics (``fire``): an engine's step it calls disabled is a bug of the engine."""
+        cur = init
         steps = [Step("Init", {}, cur)]
         for j in reversed(chain):
             f = self.program.firings[j]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -26,7 +25,7 @@ from checker.cli.guards import describe, raised_in_user_code, user_frame, where_
 from checker.core import engines
 from checker.dsl import fairness
 from checker.dsl.protocol import Protocol
-from checker.errors import InternalError, QuorumError, read_text, suggest
+from checker.errors import InternalError, QuorumError, read_toml, suggest
 
 TOP_KEYS = {
     "protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length", "fairness",
@@ -171,12 +170,7 @@ def build_protocol(cls: type[Protocol], params: dict[str, Any], where: str = "")
 
 def load_spec(path: str | Path) -> Spec:
     path = str(path)
-    text = read_text(path, "spec file", "a spec is UTF-8 TOML")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise QuorumError(f"{path}: not valid TOML: {err}") from None
-    return parse_spec(data, path)
+    return parse_spec(read_toml(path, "spec file", "a spec is UTF-8 TOML"), path)
 
 
 def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:

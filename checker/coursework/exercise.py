@@ -25,13 +25,12 @@ with the variant's buggy methods as its own, so a fix is a subclass that overrid
 from __future__ import annotations
 
 import importlib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from checker.dsl.protocol import Protocol
-from checker.errors import QuorumError, read_text, suggest
+from checker.errors import QuorumError, read_toml, suggest
 
 KINDS = ("break", "explain", "find", "fix")
 KEYS = ("title", "protocol", "story", "parameters", "buggy", "correct", "fix", "tasks", "deadlock")
@@ -102,11 +101,7 @@ def starting_point(protocol: str | type[Protocol], variant: str) -> type[Protoco
 def load_exercise(path: str | Path) -> Exercise:
     """An exercise file, every key checked (a mistake names the file, the key and the fix)."""
     path = Path(path)
-    text = read_text(path, "exercise", "an exercise is UTF-8 TOML")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise QuorumError(f"{path}: not valid TOML: {err}") from None
+    data = read_toml(path, "exercise", "an exercise is UTF-8 TOML")
     for key in data:
         if key not in KEYS:
             raise QuorumError(f"{path}: unknown key {key!r}." + suggest(key, KEYS))

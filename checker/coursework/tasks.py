@@ -176,16 +176,26 @@ def _target(exercise: Exercise, task: Task, protocol: Protocol) -> list[str]:
     return [p.name for p in protocol.properties.values() if p.default and p.kind == "always"]
 
 
-def grade_explain(exercise: Exercise, task: Task, path: Path) -> Grade:
+def _replayed(exercise: Exercise, task: Task, path: Path, what: str) -> tuple[Any, list[str], Grade | None]:
+    """A student's trace on the buggy protocol: its steps and the properties its last state breaks,
+    or the grade (nothing) that says why it does not count."""
     buggy = exercise.build("buggy")
     steps, why = read_trace(buggy, path)
     if steps is None:
-        return Grade("explain", 0, task.points, f"your counterexample does not replay: {why}")
-    broken = [p for p in _target(exercise, task, buggy) if violates(buggy, steps[-1].state, p)]
+        return None, [], Grade(task.kind, 0, task.points, f"your {what} does not replay: {why}")
+    wanted = _target(exercise, task, buggy)
+    broken = [p for p in wanted if violates(buggy, steps[-1].state, p)]
     if not broken:
-        return Grade("explain", 0, task.points, f"your {len(steps) - 1} steps replay, but the last state breaks "
-                     f"no {' or '.join(_target(exercise, task, buggy))}: {steps[-1].state}")
-    shortest = check(buggy, broken[:1], deadlock=False)
+        return None, [], Grade(task.kind, 0, task.points, f"your {len(steps) - 1} steps replay but reach no "
+                               f"violation: the last state breaks no {' or '.join(wanted)}: {steps[-1].state}")
+    return steps, broken, None
+
+
+def grade_explain(exercise: Exercise, task: Task, path: Path) -> Grade:
+    steps, broken, refused = _replayed(exercise, task, path, "counterexample")
+    if refused is not None:
+        return refused
+    shortest = check(exercise.build("buggy"), broken[:1], deadlock=False)
     best = len(shortest.trace) - 1
     mine = len(steps) - 1
     if mine <= best:
@@ -197,14 +207,9 @@ def grade_explain(exercise: Exercise, task: Task, path: Path) -> Grade:
 
 
 def grade_find(exercise: Exercise, task: Task, path: Path) -> Grade:
-    buggy = exercise.build("buggy")
-    steps, why = read_trace(buggy, path)
-    if steps is None:
-        return Grade("find", 0, task.points, f"your trace does not replay: {why}")
-    broken = [p for p in _target(exercise, task, buggy) if violates(buggy, steps[-1].state, p)]
-    if not broken:
-        return Grade("find", 0, task.points, f"your {len(steps) - 1} steps replay but reach no violation; the last "
-                     f"state is {steps[-1].state}")
+    steps, broken, refused = _replayed(exercise, task, path, "trace")
+    if refused is not None:
+        return refused
     return Grade("find", task.points, task.points, f"found: {broken[0]} breaks after {len(steps) - 1} steps",
                  {"steps": len(steps) - 1})
 

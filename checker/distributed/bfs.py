@@ -30,7 +30,6 @@ from checker.array.checkpoint import EVERY_S, every_seconds
 from checker.array.search import NEXT_LEVEL, ArrayDetails, ArraySearch, Event
 from checker.core.budget import Budget
 from checker.core.result import Details, Result
-from checker.core.semantics import fire
 from checker.core.trace import Step
 from checker.distributed import cluster
 from checker.distributed.shard import Shard
@@ -221,18 +220,7 @@ class Driver:
                 raise InternalError(f"state {number} has no parent and is not an initial state")
             chain.append(firing)
             number = parent
-        cur = self.initial[number]
-        steps = [Step("Init", {}, cur)]
-        for j in reversed(chain):
-            f = self.program.firings[j]
-            act = self.protocol.actions[f.action]
-            nxt = fire(act, f.params, cur)
-            if nxt is None:
-                raise InternalError(f"a worker took {act.label(f.params)}, which the concrete semantics says is "
-                                    f"disabled in {cur}")
-            cur = nxt
-            steps.append(Step(act.name, act.params_dict(f.params), cur))
-        return steps
+        return self.local.replay(self.initial[number], chain)
 
     def summary(self, event: Event) -> Result:
         """The figures of the last level done, without asking the workers (Ctrl-C: they may be busy)."""

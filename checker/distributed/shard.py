@@ -122,13 +122,7 @@ class Shard(ArraySearch):
         accepts, from the frontier and the chunk's firings (kept until then)."""
         if not parts:
             return None
-        parent = np.concatenate([p[1] for p in parts])
-        firing = np.concatenate([np.full(len(p[1]), p[0], dtype=np.int32) for p in parts])
-        fps = np.concatenate([p[3] for p in parts])
-        part = np.concatenate([np.full(len(p[1]), k, dtype=np.int32) for k, p in enumerate(parts)])
-        within = np.concatenate([np.arange(len(p[1])) for p in parts])
-        order = np.argsort(parent.astype(np.uint16 if self.chunk <= 1 << 16 else np.int64), kind="stable")
-        keys = self.keys(fps)[order]
+        parent, firing, fps, part, within, order, keys = self._candidates(parts)
         _, first = np.unique(keys, return_index=True)
         first.sort()
         sel = order[first]

@@ -123,7 +123,7 @@ def test_explain_it(tmp_path):
     assert got == 1.5 and "the shortest counterexample takes 12" in said
     short = submit(tmp_path, "short", **{"counterexample.json": json.dumps(steps[:6])})
     got, _, said = feedback(ex, short)
-    assert got == 0 and "breaks no agreement" in said
+    assert got == 0 and "reach no violation" in said and "breaks no agreement" in said
     wrong = [{"action": "phase2b", "params": {"a": "a1", "m": {"type": "2a", "bal": 0, "val": "v1"}}}]
     got, _, said = feedback(ex, submit(tmp_path, "wrong", **{"counterexample.json": json.dumps(wrong)}))
     assert got == 0 and "step 1" in said and "cannot be taken" in said
