@@ -26,10 +26,9 @@ class FingerprintSet:
 
     name = "fingerprints"
 
-    def __init__(self, capacity: int = 1 << 16, xp: Any = np) -> None:
-        self.xp = xp
+    def __init__(self, capacity: int = 1 << 16) -> None:
         size = 1 << max(int(capacity - 1).bit_length(), 4)
-        self.table = xp.zeros(size, dtype=np.uint64)
+        self.table = np.zeros(size, dtype=np.uint64)
         self.count = 0
 
     def __len__(self) -> int:
@@ -58,12 +57,11 @@ class FingerprintSet:
         return ~self._probe(self.table, self._prepare(keys), claim=False)
 
     def _probe(self, table: Any, keys: Any, claim: bool) -> Any:
-        xp = self.xp
         mask = np.uint64(len(table) - 1)
         slot = (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - (len(table) - 1).bit_length())
         slot &= mask
-        new = xp.zeros(len(keys), dtype=bool)
-        todo = xp.arange(len(keys))
+        new = np.zeros(len(keys), dtype=bool)
+        todo = np.arange(len(keys))
         while len(todo):
             k, s = keys[todo], slot[todo]
             there = table[s]
@@ -82,14 +80,14 @@ class FingerprintSet:
 
     def _grow(self) -> None:
         old = self.table[self.table != EMPTY]
-        self.table = self.xp.zeros(len(self.table) * 2, dtype=np.uint64)
+        self.table = np.zeros(len(self.table) * 2, dtype=np.uint64)
         self._probe(self.table, old, claim=True)
 
     def state(self) -> dict[str, Any]:
         return {"table": self.table, "count": np.int64(self.count)}
 
     def restore(self, data: dict[str, Any]) -> None:
-        self.table, self.count = self.xp.asarray(data["table"]), int(data["count"])
+        self.table, self.count = np.asarray(data["table"]), int(data["count"])
 
 
 class ExactSet:
@@ -100,11 +98,10 @@ class ExactSet:
 
     name = "states"
 
-    def __init__(self, width: int, dtype: Any, capacity: int = 1 << 16, xp: Any = np) -> None:
-        self.xp = xp
-        self.table = xp.zeros(1 << max(int(capacity - 1).bit_length(), 4), dtype=np.int64)
-        self.fps = xp.zeros(capacity, dtype=np.uint64)
-        self.rows = xp.zeros((capacity, width), dtype=dtype)
+    def __init__(self, width: int, dtype: Any, capacity: int = 1 << 16) -> None:
+        self.table = np.zeros(1 << max(int(capacity - 1).bit_length(), 4), dtype=np.int64)
+        self.fps = np.zeros(capacity, dtype=np.uint64)
+        self.rows = np.zeros((capacity, width), dtype=dtype)
         self.count = 0
 
     def __len__(self) -> int:
@@ -120,10 +117,10 @@ class ExactSet:
 
     def contains_rows(self, keys: Any, rows: Any) -> Any:
         """A mask of the rows already stored."""
-        xp, table, size = self.xp, self.table, len(self.table)
+        table, size = self.table, len(self.table)
         slot = self._slots(keys)
-        found = xp.zeros(len(keys), dtype=bool)
-        todo = xp.arange(len(keys))
+        found = np.zeros(len(keys), dtype=bool)
+        todo = np.arange(len(keys))
         while len(todo):
             s = slot[todo]
             there = table[s]
@@ -132,8 +129,8 @@ class ExactSet:
             idx = todo[occupied]
             same = (self.fps[other] == keys[idx]) & (self.rows[other] == rows[idx]).all(axis=1)
             found[idx[same]] = True
-            moving = xp.zeros(len(todo), dtype=bool)
-            moving[xp.flatnonzero(occupied)[~same]] = True
+            moving = np.zeros(len(todo), dtype=bool)
+            moving[np.flatnonzero(occupied)[~same]] = True
             todo = todo[moving]
             slot[todo] = (slot[todo] + 1) % size
         return found
@@ -143,10 +140,10 @@ class ExactSet:
         new = ~self.contains_rows(keys, rows)
         n = int(new.sum())
         while self.count + n > _GROW_AT * len(self.table):
-            self.table = self.xp.zeros(len(self.table) * 2, dtype=np.int64)
-            self._place(self.xp.arange(self.count, dtype=np.int64))
+            self.table = np.zeros(len(self.table) * 2, dtype=np.int64)
+            self._place(np.arange(self.count, dtype=np.int64))
         self._reserve(self.count + n)
-        ids = self.xp.arange(self.count, self.count + n, dtype=np.int64)
+        ids = np.arange(self.count, self.count + n, dtype=np.int64)
         self.fps[ids], self.rows[ids] = keys[new], rows[new]
         self.count += n
         self._place(ids)
@@ -154,9 +151,9 @@ class ExactSet:
 
     def _place(self, ids: Any) -> None:
         """Put states ``ids`` (known to be absent and distinct) into empty slots."""
-        xp, table, size = self.xp, self.table, len(self.table)
+        table, size = self.table, len(self.table)
         slot = self._slots(self.fps[ids])
-        todo = xp.arange(len(ids))
+        todo = np.arange(len(ids))
         while len(todo):
             s = slot[todo]
             empty = table[s] == 0
@@ -168,9 +165,9 @@ class ExactSet:
     def _reserve(self, n: int) -> None:
         if n > len(self.fps):
             size = max(n, 2 * len(self.fps))
-            fps = self.xp.zeros(size, dtype=np.uint64)
+            fps = np.zeros(size, dtype=np.uint64)
             fps[: self.count] = self.fps[: self.count]
-            rows = self.xp.zeros((size, self.rows.shape[1]), dtype=self.rows.dtype)
+            rows = np.zeros((size, self.rows.shape[1]), dtype=self.rows.dtype)
             rows[: self.count] = self.rows[: self.count]
             self.fps, self.rows = fps, rows
 
@@ -179,5 +176,5 @@ class ExactSet:
                 "rows": self.rows[: self.count]}
 
     def restore(self, data: dict[str, Any]) -> None:
-        self.table, self.count = self.xp.asarray(data["table"]), int(data["count"])
-        self.fps, self.rows = self.xp.asarray(data["fps"]), self.xp.asarray(data["rows"])
+        self.table, self.count = np.asarray(data["table"]), int(data["count"])
+        self.fps, self.rows = np.asarray(data["fps"]), np.asarray(data["rows"])

@@ -24,7 +24,8 @@ IDS = [f"{c.__name__}-{v}" if v else c.__name__ for c, v in CASES]
 TOYS = ["RecordOutOfDomain", "ParamRecordOutOfDomain", "InboxOutOfDomain", "SetOfScalarsOutOfDomain",
         "MapOutOfDomain", "OutOfDomain", "BoolGetsNumber", "MapKeyOutside", "RaisesOnGuard", "SendWhenEmpty",
         "EmptyFrom", "Counter", "DeadlockBeforeViolation", "Unreachable"]
-SPECS = [p for p in sorted(Path("specs").glob("*.toml"))]
+# the specs the search engines run (BMC, induction, liveness and simulation specs are other engines' business)
+SPECS = [p for p in sorted(Path("specs").glob("*.toml")) if load_spec(p).engine in ("auto", "explicit", "array")]
 
 
 def build(cls, variant):
@@ -70,8 +71,6 @@ def test_array_engine_reports_each_corner_case_as_the_object_engine_does(name):
 @pytest.mark.parametrize("path", SPECS, ids=[p.stem for p in SPECS])
 def test_auto_agrees_with_the_object_engine_on_every_spec(path):
     spec = load_spec(path)
-    if spec.engine not in ("auto", "explicit", "array"):
-        pytest.skip(f"{spec.engine} spec")
     proto = spec.build()
     want = finding(explore(spec.build(), spec.properties, **spec.options))
     got = finding(auto(proto, spec.properties, **spec.options))
