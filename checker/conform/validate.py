@@ -12,6 +12,11 @@ first event ``{"action": "Init", "state": {...}}`` narrows the initial states. S
 event can match several steps, the check keeps every protocol state consistent with the log so
 far (as TLA+ trace validation does); it fails at the first event that no enabled step from any
 of them explains, and names the candidates that came closest and how they differ.
+
+A run need not log every step: actions named ``hidden`` (time passing, say) may take any number of
+steps between two events. And a log that is a behaviour can still be a bad one: the protocol's
+invariants are evaluated after every event, and one false in every state consistent with the log
+is reported with the behaviour that reaches it (the real run exhibited the bug).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.core import semantics
+from checker.core.properties import PropertySet
 from checker.core.trace import Step, param_json
 from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError, read_text, suggest
@@ -53,6 +59,19 @@ class Candidate:
 
 
 @dataclass
+class Violation:
+    """An invariant the log breaks: false in every protocol state consistent with it after ``event``."""
+
+    name: str
+    event: Event | None  # None: already in the initial states
+    trace: list[Step]
+
+    def summary(self) -> str:
+        where = f"line {self.event.line}, {self.event.describe()}" if self.event else "the initial state"
+        return f"{self.name} is violated after {where} (by every behaviour that explains the log so far)"
+
+
+@dataclass
 class Validation:
     """The outcome: ``ok``, the events matched, one behaviour that explains them, or where it broke."""
 
@@ -62,13 +81,18 @@ class Validation:
     failed: Event | None = None
     candidates: list[Candidate] = field(default_factory=list)
     possible_states: int = 1
+    violations: list[Violation] = field(default_factory=list)
 
     def summary(self, protocol: Protocol) -> str:
         if self.ok:
-            return f"valid: all {self.matched} events are a behaviour of {protocol.describe()}"
-        assert self.failed is not None
-        return (f"invalid: line {self.failed.line}, {self.failed.describe()}, is explained by no enabled step "
-                f"after {self.matched} matched events ({protocol.describe()})")
+            text = f"valid: all {self.matched} events are a behaviour of {protocol.describe()}"
+        else:
+            assert self.failed is not None
+            text = (f"invalid: line {self.failed.line}, {self.failed.describe()}, is explained by no enabled step "
+                    f"after {self.matched} matched events ({protocol.describe()})")
+        for v in self.violations:
+            text += f"; {v.summary()}"
+        return text
 
 
 def read_log(path: str | Path, protocol: Protocol) -> list[Event]:
@@ -141,8 +165,18 @@ def _param_differences(params: dict[str, Any], logged: dict[str, Any]) -> list[s
             for k, v in logged.items() if param_json(params[k]) != v]
 
 
-def validate(protocol: Protocol, events: list[Event], *, max_states: int = 100_000) -> Validation:
-    """Follow the log through the protocol; every state consistent with it so far is kept."""
+def validate(protocol: Protocol, events: list[Event], *, hidden: tuple[str, ...] = (),
+             properties: list[str] | None = None, max_states: int = 100_000) -> Validation:
+    """Follow the log through the protocol; every state consistent with it so far is kept.
+
+    ``hidden`` names actions a real run does not log (time passing, say): any number of their steps
+    may come before each logged event, as TLA+ trace validation lets a spec stutter. Every selected
+    invariant (``properties``; the protocol's defaults when None) is evaluated on the states after
+    each event: one false in *every* state consistent with the log is a violation the run exhibits.
+    """
+    for name in hidden:
+        protocol.action(name)  # an unknown name is bad input, with a suggestion
+    checks = PropertySet(protocol, properties).invariants
     initials = semantics.initial_states(protocol)
     if events[0].action == "Init":
         initials = [s for s in initials if not state_differences(protocol, s, events[0].state)]
@@ -152,33 +186,74 @@ def validate(protocol: Protocol, events: list[Event], *, max_states: int = 100_0
                 for s in semantics.initial_states(protocol)[:3]
             ])
         events = events[1:]
-    parent: dict[tuple, tuple | None] = {s: None for s in initials}
-    frontier = list(initials)
+    layers: list[dict[tuple, Link | None]] = [dict.fromkeys(initials)]
+    violations: dict[str, Violation] = {}
+    _judge(protocol, checks, initials, layers, None, violations)
     for matched, event in enumerate(events):
-        nxt_frontier: dict[tuple, None] = {}
-        for state in frontier:
+        previous = layers[-1]
+        sources = _closure(protocol, previous, hidden, len(layers) - 1, max_states, event)
+        layer: dict[tuple, Link | None] = {}
+        for state in sources:
             for name, params, nxt in semantics.steps(protocol, state):
                 if (name == event.action and not _param_differences(params, event.params)
-                        and not state_differences(protocol, nxt, event.state) and nxt not in nxt_frontier):
-                    nxt_frontier[nxt] = None
-                    parent.setdefault(nxt, (state, Step(name, params, nxt)))
-        if not nxt_frontier:
-            return Validation(False, matched, _witness(parent, frontier[0]), event,
-                              _closest(protocol, frontier, event), len(frontier))
-        if len(nxt_frontier) > max_states:
+                        and not state_differences(protocol, nxt, event.state) and nxt not in layer):
+                    layer[nxt] = (state, Step(name, params, nxt), len(layers) - 1)
+        if not layer:
+            return Validation(False, matched, _witness(layers, next(iter(previous)), len(layers) - 1), event,
+                              _closest(protocol, list(sources), event), len(sources),
+                              list(violations.values()))
+        if len(layer) > max_states:
             raise QuorumError(f"line {event.line}: over {max_states:,} protocol states match the log so far; "
                               "log more parameters or state so that fewer steps fit")
-        frontier = list(nxt_frontier)
-    return Validation(True, len(events), _witness(parent, frontier[0]), possible_states=len(frontier))
+        layers.append(layer)
+        _judge(protocol, checks, list(layer), layers, event, violations)
+    last = next(iter(layers[-1]))
+    return Validation(True, len(events), _witness(layers, last, len(layers) - 1), possible_states=len(layers[-1]),
+                      violations=list(violations.values()))
 
 
-def _witness(parent: dict[tuple, Any], state: tuple) -> list[Step]:
-    """One behaviour that explains the matched events, ending in ``state``."""
+#: How a state consistent with the log was reached: (previous state, the step, the layer it is in).
+Link = tuple[tuple, Step, int]
+
+
+def _closure(protocol: Protocol, layer: dict[tuple, Link | None], hidden: tuple[str, ...], index: int,
+             max_states: int, event: Event) -> dict[tuple, None]:
+    """The layer's states and every state their hidden steps reach (added to the layer as links)."""
+    if not hidden:
+        return dict.fromkeys(layer)
+    queue = list(layer)
+    while queue:
+        state = queue.pop()
+        for name, params, nxt in semantics.steps(protocol, state):
+            if name in hidden and nxt not in layer:
+                layer[nxt] = (state, Step(name, params, nxt), index)
+                queue.append(nxt)
+        if len(layer) > max_states:
+            raise QuorumError(f"line {event.line}: over {max_states:,} protocol states are reachable by hidden "
+                              f"steps ({', '.join(hidden)}) before this event; bound the model (a smaller "
+                              "instance) or log those steps")
+    return dict.fromkeys(layer)
+
+
+def _judge(protocol: Protocol, checks: list, states: list[tuple], layers: list[dict], event: Event | None,
+           violations: dict[str, Violation]) -> None:
+    """Record each invariant false in every state after ``event`` (the first such event only)."""
+    for name, fn in checks:
+        if name in violations:
+            continue
+        broken = [s for s in states if not fn(s)]
+        if broken and len(broken) == len(states):
+            violations[name] = Violation(name, event, _witness(layers, broken[0], len(layers) - 1))
+
+
+def _witness(layers: list[dict[tuple, Link | None]], state: tuple, index: int) -> list[Step]:
+    """One behaviour that explains the matched events, ending in ``state`` of layer ``index``."""
     steps = []
-    while parent[state] is not None:
-        prev, step = parent[state]
+    link = layers[index][state]
+    while link is not None:
+        state, step, index = link
         steps.append(step)
-        state = prev
+        link = layers[index][state]
     return [Step("Init", {}, state), *reversed(steps)]
 
 

@@ -92,8 +92,15 @@ def test_malformed_lines_name_the_line(tmp_path, line, message):
 def test_cli_exit_codes_and_json(tmp_path):
     runner = CliRunner()
     log = str(write_log(tmp_path, STALE_WRITE))
-    ok = runner.invoke(main, ["validate", "protocols.lease:LeaseLock", log, "-p", "variant=no-fencing"])
-    assert ok.exit_code == 0 and ok.output.startswith("valid: all 11 events")
+    prefix = str(write_log(tmp_path, STALE_WRITE[:-1], "prefix.jsonl"))
+    ok = runner.invoke(main, ["validate", "protocols.lease:LeaseLock", prefix, "-p", "variant=no-fencing"])
+    assert ok.exit_code == 0 and ok.output.startswith("valid: all 10 events")
+    two = runner.invoke(main, ["validate", "protocols.lease:LeaseLock", prefix, "--property", "single_holder"])
+    assert two.exit_code == 1 and "single_holder is violated after line 7, grant(c=c2)" in two.output
+    unsafe = runner.invoke(main, ["validate", "protocols.lease:LeaseLock", log, "-p", "variant=no-fencing", "--json"])
+    doc = json.loads(unsafe.output)
+    assert unsafe.exit_code == 1 and doc["valid"] and doc["violations"][0]["property"] == "safe_writes"
+    assert "token 33" in doc["violations"][0]["explanation"] and doc["violations"][0]["line"] == 11
     bad = runner.invoke(main, ["validate", "protocols.lease:LeaseLock", log, "--json"])
     doc = json.loads(bad.output)
     assert bad.exit_code == 1 and doc["failed_line"] == 11 and doc["candidates"][0]["step"] == "write(c=c1)"
@@ -101,3 +108,39 @@ def test_cli_exit_codes_and_json(tmp_path):
     assert broken.exit_code == 2 and "x.jsonl:1: not valid JSON" in broken.output
     missing = runner.invoke(main, ["validate", "protocols.lease:LeaseLock", str(tmp_path / "none.jsonl")])
     assert missing.exit_code == 2 and "no such log file" in missing.output
+
+
+def test_the_log_breaks_an_invariant_and_the_behaviour_is_shown(tmp_path):
+    protocol = LeaseLock(variant="no-fencing")
+    outcome = validate(protocol, read_log(write_log(tmp_path, STALE_WRITE), protocol))
+    assert outcome.ok and [v.name for v in outcome.violations] == ["safe_writes"]
+    violation = outcome.violations[0]
+    assert violation.event.line == len(STALE_WRITE) and len(violation.trace) == len(STALE_WRITE) + 1
+    assert "safe_writes is violated after line 11, write(c=c1)" in outcome.summary(protocol)
+
+
+def test_hidden_ticks_need_not_be_logged(tmp_path):
+    untimed = [e for e in STALE_WRITE if e["action"] != "tick"]
+    unfenced = LeaseLock(variant="no-fencing")
+    outcome = validate(unfenced, read_log(write_log(tmp_path, untimed), unfenced), hidden=("tick",))
+    assert outcome.ok and [v.name for v in outcome.violations] == ["safe_writes"]
+    # without the hidden ticks c2 cannot be granted the lease: c1's has not expired
+    assert not validate(unfenced, read_log(write_log(tmp_path, untimed), unfenced)).ok
+    fenced = LeaseLock()
+    outcome = validate(fenced, read_log(write_log(tmp_path, untimed), fenced), hidden=("tick",))
+    assert not outcome.ok and outcome.failed.line == len(untimed) and not outcome.violations
+
+
+def test_the_witness_follows_the_log_when_states_recur(tmp_path):
+    """On the relative clock states recur; the behaviour shown must still take every event in order."""
+    rounds = [{"action": a, "params": {"c": "c1"}} for a in ("grant", "check_lease", "write", "release")] * 3
+    protocol = LeaseLock(clock="relative")
+    outcome = validate(protocol, read_log(write_log(tmp_path, rounds), protocol), hidden=("tick",))
+    assert outcome.ok and not outcome.violations
+    assert [s.action for s in outcome.trace if s.action not in ("Init", "tick")] == [e["action"] for e in rounds]
+
+
+def test_an_unknown_hidden_action_is_bad_input(tmp_path):
+    protocol = LeaseLock()
+    with pytest.raises(QuorumError, match="no action 'tik'"):
+        validate(protocol, read_log(write_log(tmp_path, STALE_WRITE), protocol), hidden=("tik",))

@@ -17,17 +17,24 @@ from checker.conform.validate import read_log, validate
 from checker.core.diff import trace_text
 from checker.core.trace import trace_json
 from checker.errors import QuorumError
+from checker.render.explain import explain
 
 
 @click.command(name="validate")
 @click.argument("target")
 @click.argument("log", type=click.Path(dir_okay=False))
 @click.option("-p", "--param", "params", multiple=True, help="protocol parameter, e.g. -p clients=3")
+@click.option("--hidden", multiple=True, metavar="ACTION",
+              help="an action the log leaves out (e.g. --hidden tick): any number of its steps may come between events")
+@click.option("--property", "properties", multiple=True, metavar="NAME",
+              help="an invariant to evaluate after every event (default: the protocol's)")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @click.option("--debug", is_flag=True, help="show tracebacks")
-def command(target: str, log: str, params: tuple[str, ...], as_json: bool, debug: bool) -> None:
+def command(target: str, log: str, params: tuple[str, ...], hidden: tuple[str, ...], properties: tuple[str, ...],
+            as_json: bool, debug: bool) -> None:
     """Check that LOG (JSON Lines: one {"action", "params", "state"} event per line) is a behaviour
-    of TARGET (a spec file or module:Class); report the first event no enabled step explains."""
+    of TARGET (a spec file or module:Class); report the first event no enabled step explains, and every
+    invariant the log breaks. Exit 0: valid and safe; 1: invalid or an invariant broken."""
     if target.endswith(".py"):
         raise QuorumError(f"{target}: a Python file; name the protocol in it as module:Class, "
                           "e.g. quorum validate protocols.lease:LeaseLock LOG")
@@ -40,7 +47,7 @@ def command(target: str, log: str, params: tuple[str, ...], as_json: bool, debug
         protocol = spec.build()
     events = read_log(log, protocol)
     try:
-        outcome = validate(protocol, events)
+        outcome = validate(protocol, events, hidden=hidden, properties=list(properties) or None)
     except QuorumError as err:
         text = str(err)
         raise QuorumError(text if text.startswith(log) else f"{log}: {text}") from None
@@ -52,6 +59,9 @@ def command(target: str, log: str, params: tuple[str, ...], as_json: bool, debug
             "possible_states": outcome.possible_states,
             "failed_line": outcome.failed.line if outcome.failed else None,
             "candidates": [{"step": c.label, "differences": c.differences} for c in outcome.candidates],
+            "violations": [{"property": v.name, "line": v.event.line if v.event else None,
+                            "explanation": explain(protocol, v.trace[-1].state, v.name).text,
+                            "trace": trace_json(protocol, v.trace)} for v in outcome.violations],
             "trace": trace_json(protocol, outcome.trace),
         }
         click.echo(json.dumps(doc, indent=2, default=str))
@@ -65,4 +75,8 @@ def command(target: str, log: str, params: tuple[str, ...], as_json: bool, debug
             console.print("  closest candidates:")
             for c in outcome.candidates:
                 console.print(Text(f"    {c.label}: {'; '.join(c.differences)}"), soft_wrap=True)
-    sys.exit(0 if outcome.ok else 1)
+        for v in outcome.violations:
+            console.print(Text(f"  {v.summary()}: {explain(protocol, v.trace[-1].state, v.name).text}",
+                               style="bold red"), soft_wrap=True)
+            console.print(Text(trace_text(protocol, v.trace), style="dim"), soft_wrap=True)
+    sys.exit(0 if outcome.ok and not outcome.violations else 1)
