@@ -4,13 +4,13 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench gallery
+.PHONY: demo test lint bench gallery debs
 
-demo: $(STAMP)
+demo: $(STAMP) debs
 	$(VENV)/bin/quorum check specs/paxos-small.toml
 	$(VENV)/bin/quorum check specs/paxos-phase2a-ignores-1b.toml
 
-test: $(STAMP)
+test: $(STAMP) debs
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
@@ -22,8 +22,10 @@ gallery: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/explicit_paxos.py
 
+debs:  # Debian's graphviz and etcd, when missing (scripts/install-debian-packages.sh says how otherwise)
+	@sh scripts/install-debian-packages.sh
+
 $(STAMP): pyproject.toml
-	@command -v dot >/dev/null || sh scripts/install-graphviz.sh
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'

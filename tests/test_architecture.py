@@ -1,6 +1,7 @@
 """The package layering of ``checker`` (the README's layout table), checked from the source.
 
 Imports point one way: cli -> engines (array, explicit, smt, hyp, conform) -> core -> dsl, and
+system (real systems under test) -> conform;
 render -> core, dsl. The array engine runs the formulas ``smt`` builds, and ``auto`` falls back to
 ``explicit``. Every import is read with ``ast``, function-local ones included; imports under
 ``if TYPE_CHECKING:`` are type annotations only (they never run) and are skipped.
@@ -17,6 +18,7 @@ CHECKER = Path(__file__).resolve().parents[1] / "checker"
 
 #: package -> the packages it may import (besides itself and ``checker.errors``).
 ALLOWED = {
+    "system": {"conform", "core", "dsl"},
     "errors": set(),
     "dsl": set(),
     "core": {"dsl"},
@@ -28,7 +30,8 @@ ALLOWED = {
     "hyp": {"core", "dsl"},
     "conform": {"hyp", "core", "dsl"},
     "render": {"core", "dsl"},
-    "cli": {"coursework", "distributed", "array", "explicit", "smt", "hyp", "conform", "render", "core", "dsl"},
+    "cli": {"system", "coursework", "distributed", "array", "explicit", "smt", "hyp", "conform", "render", "core",
+            "dsl"},
     "__init__": {"dsl", "core"},
     "__main__": {"cli"},
 }

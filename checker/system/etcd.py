@@ -107,10 +107,10 @@ class EtcdCluster:
             for name in self.names:
                 if self.processes.running[name].poll() is not None:
                     return name
-            if self.leader() is not None:
+            if self.leader(everyone=True) is not None:
                 return None
             time.sleep(0.1)
-        return self.names[0]
+        return next((n for n in self.names if self.processes.running[n].poll() is not None), self.names[0])
 
     def stop(self) -> None:
         """Stop every member (paused ones are continued first) and remove the data."""
@@ -136,8 +136,9 @@ class EtcdCluster:
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes.running.values()]
 
-    def leader(self) -> str | None:
-        """The member that the running members agree leads (None: no leader, or no agreement)."""
+    def leader(self, *, everyone: bool = False) -> str | None:
+        """The member that the running members agree leads (None: no leader, or no agreement);
+        ``everyone``: only once every member answers (a cluster just started)."""
         ids: dict[str, str] = {}
         leaders = set()
         gateway = Gateway(self.endpoints, timeout=0.5)
@@ -150,7 +151,7 @@ class EtcdCluster:
                 continue
             ids[status["header"]["member_id"]] = name
             leaders.add(status.get("leader", "0"))
-        if len(leaders) != 1 or "0" in leaders:
+        if len(leaders) != 1 or "0" in leaders or (everyone and len(ids) < self.size):
             return None
         return ids.get(leaders.pop())
 

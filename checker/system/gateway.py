@@ -17,9 +17,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from checker.errors import QuorumError
 
-class GatewayError(Exception):
-    """A call that got no answer (timeout, refused connection) or an error answer from etcd."""
+
+class GatewayError(QuorumError):
+    """A call that got no answer (timeout, refused connection) or an error answer from etcd; bad
+    input where it reaches the user (etcd is not where it was said to be), a fault a client records."""
 
     def __init__(self, message: str, *, unknown: bool) -> None:
         super().__init__(message)

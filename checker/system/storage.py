@@ -29,10 +29,11 @@ class Register:
             at = time.monotonic()
             stale = token < self.fence
             verdict = "rejected" if self.fencing and stale else "accepted"
+            highest = self.fence
             if verdict == "accepted":
                 self.data, self.fence = data, max(self.fence, token)
             decision = {"client": client, "data": data, "token": token, "verdict": verdict, "stale": stale,
-                        "at": at}
+                        "highest": highest, "at": at}
             self.log.write(json.dumps(decision) + "\n")
             self.log.flush()
             return decision
