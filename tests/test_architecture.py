@@ -1,7 +1,7 @@
 """The package layering of ``checker`` (the README's layout table), checked from the source.
 
-Imports point one way: cli -> engines (array, explicit, smt, hyp, conform) -> core -> dsl, and
-system (real systems under test) -> conform;
+Imports point one way: cli -> engines (array, explicit, smt, hyp, conform) -> core -> dsl, cli ->
+system (real systems under test) -> conform, and
 render -> core, dsl. The array engine runs the formulas ``smt`` builds, and ``auto`` falls back to
 ``explicit``. Every import is read with ``ast``, function-local ones included; imports under
 ``if TYPE_CHECKING:`` are type annotations only (they never run) and are skipped.

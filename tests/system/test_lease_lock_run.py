@@ -75,3 +75,15 @@ def test_ctrl_c_stops_every_process_and_keeps_the_history(tmp_path):
     assert processes_mentioning(str(out)) == []
     history = read_history(out / "history.jsonl")
     assert history.config["interrupted"] and any(c["op"] == "grant" for c in history.calls)
+
+
+def test_a_client_that_fails_is_a_clear_error_and_nothing_is_left_running(tmp_path, monkeypatch):
+    from checker.system import run as run_mod
+
+    monkeypatch.setattr(run_mod, "_start_storage", lambda procs, out, fencing: "127.0.0.1:1")  # nobody listens
+    out = tmp_path / "broken"
+    result = CliRunner().invoke(main, ["system", "etcd", "lease-lock", "--duration", "2", "--faults", "",
+                                       "--out", str(out)])
+    assert result.exit_code == 2 and "client c" in result.output and "failed (exit 1)" in result.output
+    assert "ConnectionRefusedError" in result.output  # the tail of the client's log
+    assert processes_mentioning(str(out)) == []

@@ -22,12 +22,13 @@ from rich.text import Text
 
 from checker.core.diff import trace_text
 from checker.core.trace import Step, trace_json
+from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
 from checker.render.bundle import render_trace
 from checker.render.explain import explain
 from checker.system.etcd import EtcdCluster
 from checker.system.faults import KINDS, parse_kinds
-from checker.system.lease_history import Verdict, check_history, lease_model, read_history
+from checker.system.lease_history import History, Verdict, check_history, lease_model, read_history
 from checker.system.run import RunConfig, execute
 
 
@@ -89,7 +90,7 @@ def check(history: str, out: str | None, as_json: bool) -> None:
     report(read_history(history), Path(out) if out else None, as_json)
 
 
-def report(history, out: Path | None, as_json: bool) -> None:  # type: ignore[no-untyped-def]
+def report(history: History, out: Path | None, as_json: bool) -> None:
     verdict = check_history(history)
     protocol = lease_model(history)
     violation = next((v for v in verdict.validation.violations if v.name == "safe_writes"), None)
@@ -115,7 +116,7 @@ def story(trace: list[Step]) -> list[Step]:
     return [Step("Init", {}, trace[start - 1].state), *trace[start:]]
 
 
-def _json(verdict: Verdict, protocol, chart: Path | None) -> dict:  # type: ignore[no-untyped-def]
+def _json(verdict: Verdict, protocol: Protocol, chart: Path | None) -> dict:
     v = verdict.validation
     return {
         "history": str(verdict.history.path),
@@ -134,7 +135,7 @@ def _json(verdict: Verdict, protocol, chart: Path | None) -> dict:  # type: igno
     }
 
 
-def _print(verdict: Verdict, protocol, chart: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _print(verdict: Verdict, protocol: Protocol, chart: Path | None) -> None:
     console = Console(highlight=False)
     v = verdict.validation
     calls = len(verdict.history.calls)
