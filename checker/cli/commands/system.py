@@ -20,8 +20,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from checker.cli.commands.validate import validation_json
 from checker.core.diff import trace_text
-from checker.core.trace import Step, trace_json
+from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
 from checker.render.bundle import render_trace
@@ -117,16 +118,10 @@ def story(trace: list[Step]) -> list[Step]:
 
 
 def _json(verdict: Verdict, protocol: Protocol, chart: Path | None) -> dict:
-    v = verdict.validation
     return {
         "history": str(verdict.history.path),
         "model": protocol.describe(),
-        "valid": v.ok, "summary": v.summary(protocol), "matched_events": v.matched,
-        "failed_line": v.failed.line if v.failed else None,
-        "candidates": [{"step": c.label, "differences": c.differences} for c in v.candidates],
-        "violations": [{"property": x.name, "line": x.event.line if x.event else None,
-                        "explanation": explain(protocol, x.trace[-1].state, x.name).text,
-                        "trace": trace_json(protocol, x.trace)} for x in v.violations],
+        **validation_json(protocol, verdict.validation),
         "linearizable": verdict.linearizability.ok, "linearizability": verdict.linearizability.summary(),
         "window": [op.describe() for op in verdict.linearizability.window],
         "stale_writes_accepted": verdict.stale_accepted,

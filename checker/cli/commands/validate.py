@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -13,9 +14,10 @@ from rich.text import Text
 from checker.cli.guards import loading
 from checker.cli.params import parse_params
 from checker.cli.spec import Spec, load_spec
-from checker.conform.validate import read_log, validate
+from checker.conform.validate import Validation, read_log, validate
 from checker.core.diff import trace_text
 from checker.core.trace import trace_json
+from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
 from checker.render.explain import explain
 
@@ -52,18 +54,7 @@ def command(target: str, log: str, params: tuple[str, ...], hidden: tuple[str, .
         text = str(err)
         raise QuorumError(text if text.startswith(log) else f"{log}: {text}") from None
     if as_json:
-        doc = {
-            "valid": outcome.ok,
-            "summary": outcome.summary(protocol),
-            "matched_events": outcome.matched,
-            "possible_states": outcome.possible_states,
-            "failed_line": outcome.failed.line if outcome.failed else None,
-            "candidates": [{"step": c.label, "differences": c.differences} for c in outcome.candidates],
-            "violations": [{"property": v.name, "line": v.event.line if v.event else None,
-                            "explanation": explain(protocol, v.trace[-1].state, v.name).text,
-                            "trace": trace_json(protocol, v.trace)} for v in outcome.violations],
-            "trace": trace_json(protocol, outcome.trace),
-        }
+        doc = {**validation_json(protocol, outcome), "trace": trace_json(protocol, outcome.trace)}
         click.echo(json.dumps(doc, indent=2, default=str))
     else:
         console = Console(highlight=False)
@@ -80,3 +71,18 @@ def command(target: str, log: str, params: tuple[str, ...], hidden: tuple[str, .
                                style="bold red"), soft_wrap=True)
             console.print(Text(trace_text(protocol, v.trace), style="dim"), soft_wrap=True)
     sys.exit(0 if outcome.ok and not outcome.violations else 1)
+
+
+def validation_json(protocol: Protocol, outcome: Validation) -> dict[str, Any]:
+    """The verdict of a validation as JSON (``validate --json`` and ``system ... --json``)."""
+    return {
+        "valid": outcome.ok,
+        "summary": outcome.summary(protocol),
+        "matched_events": outcome.matched,
+        "possible_states": outcome.possible_states,
+        "failed_line": outcome.failed.line if outcome.failed else None,
+        "candidates": [{"step": c.label, "differences": c.differences} for c in outcome.candidates],
+        "violations": [{"property": v.name, "line": v.event.line if v.event else None,
+                        "explanation": explain(protocol, v.trace[-1].state, v.name).text,
+                        "trace": trace_json(protocol, v.trace)} for v in outcome.violations],
+    }
