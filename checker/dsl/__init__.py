@@ -6,10 +6,12 @@ Imports no engine. A protocol module starts with one import, as a TLA+ module st
     from checker.dsl import *
 
 A buggy variant is a ``@variant("name", "what it gets wrong")`` version of each method it changes,
-written beside the correct one; ``quorum_systems`` is ``checker.dsl.quorums`` (``quorum_systems.parse``).
+written beside the correct one; ``CoordinationService`` is ZooKeeper/etcd for recipes to build on;
+``quorum_systems`` is ``checker.dsl.quorums`` (``quorum_systems.parse``).
 """
 
 from checker.dsl import quorums as quorum_systems
+from checker.dsl.coordination import CoordinationService
 from checker.dsl.domains import Bool, Enum, Map, Nodes, Option, Range, RecordType, SetOf, ValueSet
 from checker.dsl.faults import Environment
 from checker.dsl.logic import (
@@ -41,7 +43,8 @@ from checker.dsl.protocol import (
 from checker.errors import QuorumError
 
 __all__ = [
-    "And", "Bool", "Count", "Enum", "Environment", "Exists", "Filter", "ForAll", "From", "If", "Iff", "Implies",
+    "And", "Bool", "CoordinationService", "Count", "Enum", "Environment", "Exists", "Filter", "ForAll", "From",
+    "If", "Iff", "Implies",
     "IsEmpty", "Map", "Max", "Member", "Nodes", "Not", "OneOf", "Option", "Or", "Param", "Protocol",
     "QuorumError", "Range", "RecordType", "SetOf", "Subset", "ValueSet", "Variant", "action", "always",
     "always_eventually", "eventually", "leads_to", "quorum_systems", "sometimes", "variant",

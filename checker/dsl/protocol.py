@@ -332,8 +332,8 @@ class Protocol(metaclass=_ProtocolType):
     """Base class of every protocol. Subclasses declare ``Param``s, ``setup`` and methods.
 
     The contract: a protocol may define exactly the hooks below, each declared here with its
-    default: ``small_instance``, ``environment``, ``not_bounds``, ``INV`` (data: a class attribute,
-    or set in ``setup``), ``setup``, ``bounds`` and ``explain_<property>`` (read through
+    default: ``small_instance``, ``environment``, ``not_bounds``, ``INV``, ``components`` (data: a class
+    attribute, or set in ``setup``), ``setup``, ``bounds`` and ``explain_<property>`` (read through
     ``explanation``). A buggy variant is a ``@variant`` version of each definition it changes."""
 
     small_instance = _Hook(
@@ -347,6 +347,11 @@ class Protocol(metaclass=_ProtocolType):
         (), "Range variables whose maximum is a value the protocol sets, not a bound a run can saturate."
     )
     INV = _Hook((), "The names of the properties whose conjunction is the protocol's inductive invariant.")
+    components = _Hook(
+        (),
+        "Building blocks with state and actions of their own (``checker.dsl.coordination.CoordinationService``), "
+        "set in ``setup``: each declares its variables there and adds its actions after the protocol's own.",
+    )
 
     def __init__(self, *, faults: Iterable[str] = (), **params: Any) -> None:
         cls = type(self)
@@ -373,6 +378,8 @@ class Protocol(metaclass=_ProtocolType):
         self.actions: list[Action] = []
         self.properties: dict[str, Property] = {}
         self._compile()
+        for part in self.components:
+            part.add_actions()
         self.faults.add_actions()
 
     # -- declaration -------------------------------------------------------------------------

@@ -29,9 +29,23 @@ MAX_PATHS = 256
 
 @dataclass
 class Update:
-    """What a symbolic run of an action assigns (variables not named stay unchanged)."""
+    """What a symbolic run of an action assigns (variables not named stay unchanged).
+
+    Like a concrete next state it can be read (``t.seq``: the new value where assigned) and updated
+    again (``t.update(pc=...)``), so an action may build its result in steps, through helpers."""
 
     changes: dict[str, Any]
+    base: SymbolicState | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("changes", "base") or self.base is None:
+            raise AttributeError(name)
+        return self.changes[name] if name in self.changes else getattr(self.base, name)
+
+    def update(self, **changes: Any) -> Update:
+        if self.base is None:
+            raise AttributeError("update")
+        return self.base.update(**{**self.changes, **changes})
 
 
 class SymbolicState:
@@ -69,7 +83,7 @@ class SymbolicState:
 
             name = sorted(unknown)[0]
             raise QuorumError(f"update of unknown state variable {name!r}." + suggest(name, self._values))
-        return Update(changes)
+        return Update(changes, self)
 
 
 @dataclass
