@@ -487,7 +487,7 @@ class ArraySearch:
             bad = np.flatnonzero(~np.broadcast_to(np.asarray(value, dtype=bool), (n,)))
             if len(bad) and (first is None or bad[0] < first):
                 first, prop = int(bad[0]), name
-        upto = n if first is None else first + 1
+        upto = n if first is None else first  # as the object engine: a violating state reaches no goal
         for name, value in zip(names[n_inv:], results[n_inv:], strict=True):
             hit = np.broadcast_to(np.asarray(value, dtype=bool), (n,))[:upto]
             if self.props.reached.get(name) is None and hit.any():

@@ -18,7 +18,8 @@ What it models, and the state it adds (all visible in traces and charts):
               session (client) an *ephemeral* node belongs to; ``created[k]``: the revision that
               created it (ZooKeeper's czxid, etcd's create_revision: a fencing token), with
               ``tokens=True``; ``version[k]`` (with ``max_version``): bumped by every write, for
-              compare-and-set; ``revision``: the store's revision (zxid), one up per write.
+              compare-and-set; ``revision``: the store's revision (zxid), one up per write;
+              ``present=(k, ...)``: paths that hold a persistent node from the start (a queue's tasks).
   sequential  ``sequential=("/lock/", n)``: paths /lock/0 .. /lock/n-1; ``create_sequential``
               takes the next one (``seq``), as ZooKeeper appends a counter to the name.
   sessions    ``session[c]``: ticks until the service expires c's session (0: expired). A running
@@ -40,7 +41,9 @@ Bounds: ``max_revision`` (writes stop there, as a TLC constraint would), ``n`` s
 
 Actions the service adds after the recipe's own: ``tick`` (time passes: heartbeats, countdowns),
 ``expire(c)`` (where sessions can lapse: with ``pause`` or the fault "crash") and ``gc_pause(c)``
-(with ``pause``).
+(with ``pause``). ``on_tick=f``: the recipe's part of a tick, ``f(s, t)`` with the state before and
+the service's next state: it returns t with the recipe's own clocks updated, or None where time
+must wait (for something the recipe does at once: a prompt expiry, a notification taken).
 """
 
 from __future__ import annotations
@@ -67,8 +70,9 @@ class CoordinationService:
     def __init__(self, protocol: Protocol, clients: Domain, *, paths: Sequence[str] = (),
                  sequential: tuple[str, int] | None = None, values: Domain | None = None, ttl: int = 2,
                  pause: int = 0, max_revision: int = 6, max_version: int = 0, tokens: bool = False,
-                 watches: str | None = None, pausable: Callable[[Any, Any], Any] | None = None) -> None:
-        where = f"{type(protocol).__name__}: Service"
+                 watches: str | None = None, pausable: Callable[[Any, Any], Any] | None = None,
+                 present: Sequence[str] = (), on_tick: Callable[[Any, Any], Any] | None = None) -> None:
+        where = f"{type(protocol).__name__}: CoordinationService"
         if watches not in WATCHES:
             raise QuorumError(f"{where}: watches={watches!r} must be one of {WATCHES}")
         if ttl < 1 or max_revision < 1 or pause < 0 or max_version < 0:
@@ -83,10 +87,14 @@ class CoordinationService:
         self.values = values if values is not None else Enum(PRESENT)
         self.ttl, self.pause, self.max_revision, self.max_version = ttl, pause, max_revision, max_version
         self.tokens, self.watches, self.pausable = tokens, watches, pausable
+        self.on_tick = on_tick
         self.Revision = Range(0, max_revision)
 
         var = protocol.var
-        var("data", Map(self.Path, Option(self.values)), init=None)
+        if not set(present) <= set(self.paths) or (present and not self.values.contains(PRESENT)):
+            raise QuorumError(f"{where}: present={tuple(present)!r} must name declared paths, with the default values")
+        start = {k: PRESENT if k in present else None for k in self.paths}  # present: persistent nodes at the start
+        var("data", Map(self.Path, Option(self.values)), init=start)
         var("owner", Map(self.Path, Option(clients)), init=None)
         if tokens:
             var("created", Map(self.Path, self.Revision), init=0)
@@ -219,11 +227,13 @@ class CoordinationService:
 
     def notified(self, s: Any, e: Any) -> Any:
         """Notification e may be taken now (it is in flight, to a client that can run)."""
-        return And(self.protocol.faults.deliverable(s, e), self.running(s, e.dst))
+        faults = self.protocol.faults
+        return And(faults.deliverable(s, e) if faults.env.network == "events" else True, self.running(s, e.dst))
 
     def take(self, s: Any, e: Any) -> Any:
-        """The notifications once e is taken."""
-        return self.protocol.faults.receive(s, e)
+        """The notifications once e is taken (it stays, under the fault "duplication")."""
+        faults = self.protocol.faults
+        return faults.receive(s, e) if faults.env.network == "events" else s.events - {e}
 
     def watch_from(self, s: Any, c: Any, k: Any, revision: Any) -> Any:
         """c streams the changes to path k after ``revision`` (etcd's Watch with start_revision)."""
@@ -259,7 +269,8 @@ class CoordinationService:
             for c in self.clients:
                 paused = paused.set(c, If(paused[c] > 0, paused[c] - 1, 0))
             extra["paused"] = paused
-        return s.update(session=session, **extra)
+        t = s.update(session=session, **extra)
+        return t if self.on_tick is None else self.on_tick(s, t)
 
     def _expire(self, s: Any, c: Any) -> Any:
         mine = self.paths

@@ -17,6 +17,7 @@ from checker.cli.discovery import all_protocols
 from checker.cli.spec import load_spec
 from checker.core.result import Raised
 from checker.explicit.bfs import explore
+from protocols.occ import Occ
 from tests import toys
 
 CASES = [(cls, variant) for cls in all_protocols() for variant in (cls.variants() or [None])]
@@ -65,6 +66,12 @@ def test_array_engine_agrees_with_the_object_engine(cls, variant):
 def test_array_engine_reports_each_corner_case_as_the_object_engine_does(name):
     cls = getattr(toys, name)
     compare(cls, deadlock=name != "Unreachable")
+
+
+def test_a_goal_first_reached_in_the_violating_state_is_not_reached_on_either_engine():
+    # two clients, one lost update: the state that breaks no_lost_update is the first with all_done
+    compare(lambda: Occ(clients=2, increments=1, variant="blind-rmw"))
+    assert array(Occ(clients=2, increments=1, variant="blind-rmw")).goals == {"all_done": None}
 
 
 @pytest.mark.slow
