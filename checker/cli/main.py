@@ -12,10 +12,11 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from checker.cli.console import make_console, progress_printer
 from checker.cli.discovery import discover_protocols
 from checker.cli.guards import EXIT_INTERRUPTED, Interrupted, check_out_dir, loading, was_interrupted
 from checker.cli.params import parse_params
-from checker.cli.report import print_result
+from checker.cli.report import explanation, print_result
 from checker.cli.spec import Spec, build_protocol, check_properties, expectation, load_spec, repeated
 from checker.core import engines
 from checker.core.result import Result
@@ -72,7 +73,7 @@ class _Group(click.Group):
             sys.exit(3)
 
 
-@click.group(cls=_Group)
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="quorum")
 def main() -> None:
     """Quorum: model-check consensus protocols written in plain Python."""
@@ -117,14 +118,15 @@ def _specs_in(target: Path) -> list[Path]:
               "it) instead of starting a local instance")
 @click.option("--option", "-o", "extra", multiple=True, help="engine option, e.g. -o seed=3")
 @click.option("--json", "as_json", is_flag=True, help="print one JSON document")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here (for a "
+              "directory of specs: one folder per spec)")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
 @debug_option
 def check(target: str, params, properties, engine, max_states, max_depth, depth, k, max_seconds, max_memory,
           no_deadlock, fingerprints, store, symmetry, checkpoint, checkpoint_every, resume, device, workers,
           ray_address, extra, as_json, out, quiet) -> None:
     """Check a spec file, a directory of specs, or a protocol (module:Class)."""
-    console = Console(stderr=False, highlight=False)
+    console = make_console()
     overrides: dict[str, Any] = {name: v for name, v in {
         "max_states": max_states, "max_depth": max_depth if max_depth is not None else depth, "k": k,
         "max_seconds": max_seconds, "max_memory": max_memory, "store": store,
@@ -143,10 +145,8 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
     if path.is_dir():
         if params:
             raise QuorumError("-p applies to one spec or protocol, not a directory of specs")
-        if out:
-            raise QuorumError("--out applies to one spec or protocol, not a directory of specs")
         specs = [load_spec(p) for p in _specs_in(path)]
-        _check_many(specs, engine, overrides, list(properties) or None, as_json, console)
+        _check_many(specs, engine, overrides, list(properties) or None, as_json, console, quiet, out_dir)
         return
     if path.suffix == ".py":
         raise QuorumError(
@@ -164,7 +164,7 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
     stopped = was_interrupted(result)
     met = None if stopped or spec.expect is None else spec.expectation_met(result)
     if as_json:
-        doc = result.to_json()
+        doc = result_json(result)
         doc["interrupted"] = stopped
         if spec.expect is not None:
             doc["expected"] = spec.expectation_text()
@@ -205,7 +205,17 @@ def _write_outputs(result: Result, out: Path, as_json: bool, console: Console) -
     return True
 
 
-def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool, console: Console) -> Result:
+def result_json(result: Result) -> dict[str, Any]:
+    """The result as JSON, with the explanation ``trace.json`` and the terminal show."""
+    doc = result.to_json()
+    why = explanation(result)
+    if why:
+        doc["explanation"] = why
+    return doc
+
+
+def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool, console: Console,
+         label: str = "") -> Result:
     with loading(spec.describe_source()):
         protocol = spec.build()
         check_properties(spec, protocol)
@@ -214,7 +224,7 @@ def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool,
     flags = {k: v for k, v in overrides.items() if k != "-o"}
     options.update(flags)
     options.update(overrides.get("-o", {}))
-    progress = None if quiet else (lambda line: click.echo(f"  … {line}", err=True))
+    progress = None if quiet else progress_printer(label)
     try:
         return engines.run(name, protocol, spec.properties, options, progress=progress,
                            where=f"{spec.path} (engine {name})")
@@ -230,9 +240,11 @@ def distributed_name(engine: str, overrides: dict[str, Any]) -> str:
     return {"auto": "distributed", "array": "distributed", "simulate": "parallel-simulate"}.get(engine, engine)
 
 
-def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, console: Console) -> None:
-    """Every spec against its expectation. A spec that cannot be built is reported and the rest
-    still run (exit 2 at the end); one Ctrl-C stops the whole run with a summary of what was done."""
+def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, console: Console, quiet: bool,
+                out: Path | None) -> None:
+    """Every spec against its expectation, with progress lines inside each (unless ``--quiet``) and,
+    with ``--out``, one folder of outputs per spec. A spec that cannot be built is reported and the
+    rest still run (exit 2 at the end); one Ctrl-C stops the whole run with a summary of what was done."""
     docs: list[dict[str, Any]] = []
     matched = missed = broken = 0
     stopped: str | None = None
@@ -240,7 +252,7 @@ def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool,
         if properties:
             spec.properties = properties
         try:
-            result = _run(spec, engine, overrides, True, console)
+            result = _run(spec, engine, overrides, quiet, console, label=spec.path)
         except Interrupted as err:
             stopped = str(err)
             break
@@ -266,8 +278,10 @@ def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool,
         met = spec.expectation_met(result)
         matched += met
         missed += not met
+        if out is not None and not _write_outputs(result, out / Path(spec.path).stem, True, console):
+            broken += 1
         if as_json:
-            doc = result.to_json()
+            doc = result_json(result)
             doc.update(spec=spec.path, expected=spec.expectation_text(), matched=met)
             docs.append(doc)
         else:
@@ -295,6 +309,8 @@ def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool,
         if stopped:
             console.print(Text(stopped, style="yellow"), soft_wrap=True)
         console.print(summary)
+        if out is not None:
+            console.print(f"outputs: one folder per spec in {out}/", style="dim")
     if stopped is not None:
         sys.exit(EXIT_INTERRUPTED)
     sys.exit(2 if broken else 1 if missed else 0)
@@ -347,7 +363,7 @@ def list_(as_json: bool, spec_dir: str) -> None:
         if broken:
             sys.exit(2)
         return
-    console = Console(highlight=False)
+    console = make_console()
     for p in protos:
         console.print(f"[bold]{p['protocol']}[/]  {p['doc']}")
         params = ", ".join(f"{n}={v['default']!r}" for n, v in p["parameters"].items())

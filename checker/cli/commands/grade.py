@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
+from checker.cli.console import make_console
 from checker.coursework.exercise import load_exercise
 from checker.coursework.gradebook import Report, grade, grade_class
 from checker.coursework.sandbox import MEMORY_MB, SECONDS
@@ -38,7 +39,7 @@ def command(exercise: str, submission: str, whole_class: bool, out: str | None, 
         doc = [r.to_json() for r in reports]
         click.echo(json.dumps(doc if whole_class else doc[0], indent=2))
         return
-    console = Console(highlight=False)
+    console = make_console()
     for r in reports:
         show(console, r)
     if whole_class:

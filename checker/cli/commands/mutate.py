@@ -6,10 +6,10 @@ import json
 import sys
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from checker.cli.console import make_console
 from checker.cli.guards import loading
 from checker.cli.params import parse_params
 from checker.cli.spec import Spec, load_spec
@@ -51,7 +51,7 @@ def command(target: str, params: tuple[str, ...], module: str | None, seconds: f
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
         return
-    console = Console(highlight=False)
+    console = make_console()
     table = Table(title=f"kill matrix: {result.protocol} {instance}")
     table.add_column("mutant")
     columns = result.properties + (["error"] if any("error" in m.killed_by for m in result.mutants) else [])

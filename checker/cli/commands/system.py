@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.text import Text
 
 from checker.cli.commands.validate import validation_json
+from checker.cli.console import make_console
 from checker.core.diff import trace_text
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
@@ -131,7 +131,7 @@ def _json(verdict: Verdict, protocol: Protocol, chart: Path | None) -> dict:
 
 
 def _print(verdict: Verdict, protocol: Protocol, chart: Path | None) -> None:
-    console = Console(highlight=False)
+    console = make_console()
     v = verdict.validation
     calls = len(verdict.history.calls)
     console.print(Text(f"model: {v.summary(protocol)}", style="green" if v.ok and not v.violations else "red"),

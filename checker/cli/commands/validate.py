@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.text import Text
 
+from checker.cli.console import make_console
 from checker.cli.guards import loading
 from checker.cli.params import parse_params
 from checker.cli.spec import Spec, load_spec
@@ -57,7 +57,7 @@ def command(target: str, log: str, params: tuple[str, ...], hidden: tuple[str, .
         doc = {**validation_json(protocol, outcome), "trace": trace_json(protocol, outcome.trace)}
         click.echo(json.dumps(doc, indent=2, default=str))
     else:
-        console = Console(highlight=False)
+        console = make_console()
         console.print(Text(outcome.summary(protocol), style="bold green" if outcome.ok else "bold red"), soft_wrap=True)
         if outcome.trace:
             title = "a behaviour that explains the log" if outcome.ok else "the log up to there, as protocol steps"
