@@ -170,6 +170,12 @@ class ZkLock(Protocol):
         """At most one client believes it holds the lock (fails even with fencing)."""
         return Count(self.Client, lambda c: self.believes(s, c)) <= 1
 
+    def explain_single_holder(self, s) -> str:
+        holders = [c for c in self.Client if s.pc[c] in ("holding", "wrote")]
+        lapsed = [c for c in holders if s.session[c] == 0]
+        return (f"{' and '.join(holders)} both believe they hold the lock; the session of {', '.join(lapsed) or 'none'} "
+                "has expired, and its node is gone, but it has not called the service since")
+
     def believes(self, s, c):
         """c believes it holds the lock."""
         return Or(s.pc[c] == "holding", s.pc[c] == "wrote")
