@@ -8,7 +8,13 @@ STAMP := $(VENV)/.installed
 
 demo: $(STAMP) debs
 	$(VENV)/bin/quorum check specs/paxos-small.toml
-	$(VENV)/bin/quorum check specs/paxos-phase2a-ignores-1b.toml
+	$(VENV)/bin/quorum check specs/paxos-phase2a-ignores-1b.toml --out demo-report
+	@echo
+	@echo "The counterexample's report: demo-report/report.html (chart: demo-report/msc.svg)."
+	@echo "Next: step through it in the browser:  $(VENV)/bin/quorum explore demo-report/trace.json"
+	@echo "      break another variant:            $(VENV)/bin/quorum check specs/raft-votes-twice.toml"
+	@echo "      every spec with its verdict:      $(VENV)/bin/quorum check specs/"
+	@echo "      the gallery of counterexamples:   counterexamples/README.md"
 
 test: $(STAMP) debs
 	$(PY) -m pytest -q

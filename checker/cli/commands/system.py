@@ -45,13 +45,18 @@ def etcd() -> None:
 
 @etcd.command(name="start")
 @click.option("--members", type=int, default=3, show_default=True)
-def start(members: int) -> None:
+@click.option("--json", "as_json", is_flag=True, help="print the cluster as one JSON document (then wait)")
+def start(members: int, as_json: bool) -> None:
     """Start a cluster, print its endpoints, and keep it until Ctrl-C (then stop every member)."""
     with EtcdCluster(members) as cluster:
-        click.echo(f"etcd: {members} members, leader {cluster.leader()}")
-        click.echo(f"  endpoints: {','.join(cluster.endpoints)}")
-        click.echo(f"  data and logs: {cluster.workdir}")
-        click.echo("Ctrl-C stops it.")
+        if as_json:
+            click.echo(json.dumps({"members": members, "leader": cluster.leader(), "endpoints": cluster.endpoints,
+                                   "workdir": str(cluster.workdir)}))
+        else:
+            click.echo(f"etcd: {members} members, leader {cluster.leader()}")
+            click.echo(f"  endpoints: {','.join(cluster.endpoints)}")
+            click.echo(f"  data and logs: {cluster.workdir}")
+            click.echo("Ctrl-C stops it.")
         try:
             while all(p.poll() is None for p in cluster.processes.running.values()):
                 time.sleep(0.5)
