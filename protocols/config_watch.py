@@ -1,18 +1,20 @@
 """Configuration distribution on a coordination service: an admin writes /config, every node
 reads it and watches for changes (the seed's section 4.2, "Central config, all nodes watch").
 
-The recipe, for each node n (ZooKeeper: ``getData("/config", watch=true)``):
-  1. ``read``      read /config and apply it, and in the same call set a one-time watch on it;
-  2. (wait)        a one-time watch fires once, at the next change: a notification, no data;
-  3. ``changed``   on the notification go back to 1: re-read *and* re-register, in one call.
+The recipe, for each node n:
+  1. ``register``  set a one-time watch on /config (ZooKeeper: ``exists("/config", watch=true)``);
+  2. ``read``      then read /config and apply it;
+  3. (wait)        a one-time watch fires once, at the next change: a notification, no data;
+  4. ``changed``   on the notification go back to 1: re-register, *then* re-read.
   ``publish``      meanwhile the admin writes version 1, 2, ... up to ``updates`` (creating /config
                    with version 1), and then stops.
-Reading and re-registering in one call is what makes the recipe correct: the watch is armed at the
-very revision the node read, so every later change is notified. Split them (``no-reread``: the node
-reads, then in a later step re-registers with ``exists(watch=true)`` and does not read again) and a
-change that falls between the read and the re-registration fires no watch — none was set — and is
-never notified: once the admin stops, the node sits on a stale configuration for ever. A
-ZooKeeper notification says only *that* the node changed (no data), so a node must read again.
+Registering before reading is what makes the recipe correct (ZooKeeper's ``getData`` with
+``watch=true`` does both in one call): a change after the watch is set is notified, one before it
+is read. Swap them (``no-reread``: the node reads, then re-registers with ``exists(watch=true)`` and
+does not read again) and a change that falls between the read and the re-registration fires no
+watch — none was set — and is never notified: once the admin stops, the node sits on a stale
+configuration for ever. A ZooKeeper notification says only *that* the node changed (no data), so
+a node must read again.
 
 With ``watches="stream"`` (etcd) the node reads /config at revision R and watches it from R (etcd's
 ``Watch(key, WithRev(R + 1))``); the stream delivers every change after R with its value, so the
@@ -25,21 +27,22 @@ config value is the admin's version number; 0 means /config does not exist yet (
 missing node is ZooKeeper's ``exists`` with a watch: its creation fires the watch).
 
 State: the service's (data, owner, revision, session, watch; events with once-watches; modified,
-seen with streams) and per node ``pc[n]`` (stale: must read — at the start and after a
-notification; registering: read, watch not yet set — ``no-reread`` only; watching), ``applied[n]``
+seen with streams) and per node ``pc[n]`` (stale: must refresh — at the start and after a
+notification; armed: watch set, not yet read; registering: read, watch not yet set — ``no-reread``
+only; watching), ``applied[n]``
 (the version n runs with) and, with streams, ``read_at[n]`` (the revision n's read saw: where its
 watch starts).
 
 Liveness (``converges``, 2 nodes, 2 updates), under weak fairness of each node's steps (``read``,
 ``register``, ``changed``: ``specs/config-watch-liveness*.toml``; the admin need not be fair, since
 the property starts once it has stopped):
-  once, correct      holds (38 states); drop ``read`` or ``changed`` fairness and it fails
+  once, correct      holds (217 states); drop ``read`` or ``changed`` fairness and it fails
   once, no-reread    violated: a lasso of 6 steps — publish, n1 reads version 1, publish (no watch is
-                     set: nothing fires), n2 reads version 2, both re-register; n1 then waits on
-                     version 1 for ever, with nothing left that could change the state
-  stream, either     holds (69 and 145 states)
+                     set: nothing fires), n1 re-registers, n2 reads version 2 and re-registers; n1
+                     then waits on version 1 for ever, with nothing left that could change the state
+  stream, either     holds (145 states each)
 A lost notification (the fault "loss") strands even the correct recipe: the safety property fails in
-3 steps (read, publish, lose).
+4 steps (register, read, publish, lose).
 
 Properties:
   never_silently_stale  (safety) a node that is watching with nothing on its way to it (no
@@ -51,7 +54,7 @@ Properties:
   all_current           (goal) every node runs the admin's last version
 
 Variants:
-  correct    read and re-register in one call (getData with watch=true)
+  correct    re-register, then re-read (what getData with watch=true does in one call)
   no-reread  read, then re-register the watch in a later step without reading again: with
              one-time watches a change in between is lost (a lasso under fairness); with streams
              nothing is lost
@@ -74,7 +77,7 @@ class ConfigWatch(Protocol):
     updates = Param(2, "how many versions of /config the admin writes (1: it only creates it)", min=1)
     watches = Param("once", "once: ZooKeeper's one-time watches; stream: etcd's watch from a revision",
                     choices=("once", "stream"))
-    variant = Variant(correct="each read re-registers the watch in the same call (getData with watch=true)")
+    variant = Variant(correct="the watch is re-registered before the re-read (getData with watch=true does both)")
 
     def setup(self) -> None:
         self.Node = Nodes("n", self.nodes)
@@ -83,7 +86,7 @@ class ConfigWatch(Protocol):
         self.zk = CoordinationService(self, self.Client, paths=(CONFIG,), values=Range(1, self.updates),
                                       max_revision=self.updates, watches=self.watches)
         self.components = (self.zk,)
-        self.var("pc", Map(self.Node, Enum("stale", "registering", "watching")), init="stale")
+        self.var("pc", Map(self.Node, Enum("stale", "armed", "registering", "watching")), init="stale")
         self.var("applied", Map(self.Node, self.Version), init=0)
         if self.watches == "stream":
             self.var("read_at", Map(self.Node, self.zk.Revision), init=0)
@@ -110,29 +113,31 @@ class ConfigWatch(Protocol):
     # -- the nodes -----------------------------------------------------------------------------
 
     @action(n="Node")
-    def read(self, s, n):
-        """n reads /config and applies it (getData; a missing node reads as version 0)."""
-        if s.guard(And(s.pc[n] == "stale", self.zk.ready(s, n))):
-            t = s.update(applied=s.applied.set(n, self.current(s)))
-            if self.watches == "stream":
-                t = t.update(read_at=s.read_at.set(n, s.revision))  # the response's header revision
-            return self.after_read(t, n)
-
-    def after_read(self, s, n):
-        """The same call sets the watch (getData with watch=true): n is watching from what it read."""
-        return self.arm(s, n).update(pc=s.pc.set(n, "watching"))
-
-    @variant("no-reread", "re-registers the watch in a later step than the read, without reading again")
-    def after_read(self, s, n):
-        """The read sets no watch: n re-registers it in a later step (``register``)."""
-        return s.update(pc=s.pc.set(n, "registering"))
+    def register(self, s, n):
+        """n sets its watch on /config (exists with watch=true)."""
+        before, after = self.order()["register"]
+        if s.guard(And(s.pc[n] == before, self.zk.ready(s, n))):
+            return self.arm(s, n).update(pc=s.pc.set(n, after))
 
     @action(n="Node")
-    def register(self, s, n):
-        """n re-registers its watch (exists with watch=true) and does not read again (no-reread only: the
-        correct read sets the watch itself, so this step never runs there)."""
-        if s.guard(And(s.pc[n] == "registering", self.zk.ready(s, n))):
-            return self.arm(s, n).update(pc=s.pc.set(n, "watching"))
+    def read(self, s, n):
+        """n reads /config and applies it (getData; a missing node reads as version 0)."""
+        before, after = self.order()["read"]
+        if s.guard(And(s.pc[n] == before, self.zk.ready(s, n))):
+            t = s.update(applied=s.applied.set(n, self.current(s)), pc=s.pc.set(n, after))
+            if self.watches == "stream":
+                t = t.update(read_at=s.read_at.set(n, s.revision))  # the response's header revision
+            return t
+
+    def order(self):
+        """Re-register, then re-read: a change after the watch is set is notified, one before it is read.
+        (The step each call takes n from, and to.)"""
+        return {"register": ("stale", "armed"), "read": ("armed", "watching")}
+
+    @variant("no-reread", "re-registers the watch after the read, without reading again")
+    def order(self):
+        """Read, then re-register: a change between the two is neither read nor notified."""
+        return {"read": ("stale", "registering"), "register": ("registering", "watching")}
 
     def arm(self, s, n):
         """n's watch on /config: a one-time trigger from now, or a stream from the revision it read."""

@@ -173,8 +173,9 @@ class ZkLock(Protocol):
     def explain_single_holder(self, s) -> str:
         holders = [c for c in self.Client if s.pc[c] in ("holding", "wrote")]
         lapsed = [c for c in holders if s.session[c] == 0]
-        return (f"{' and '.join(holders)} both believe they hold the lock; the session of {', '.join(lapsed) or 'none'} "
-                "has expired, and its node is gone, but it has not called the service since")
+        return (f"{' and '.join(holders)} both believe they hold the lock; the session of "
+                f"{', '.join(lapsed) or 'none'} has expired, and its node is gone, but it has not called the "
+                "service since")
 
     def believes(self, s, c):
         """c believes it holds the lock."""
