@@ -6,8 +6,11 @@ explicit-state explorer, Z3 and Hypothesis — interprets the same protocol code
 
 from checker.dsl import *  # noqa: F403 - the DSL is the public surface
 from checker.dsl import __all__ as _dsl_names
+from checker.notebook import install as _install_notebook_display
 
 __all__ = [*_dsl_names, "check"]
+
+_install_notebook_display()  # a Result in Jupyter is HTML: see checker/notebook/__init__.py for why it is done here
 
 
 def check(protocol, properties=None, *, engine="auto", **options):

@@ -336,6 +336,18 @@ class Raft(Protocol):
             )),
         )
 
+    def witnesses_election_safety(self, s):
+        """For diagrams: each leader sharing its term with another, with the servers whose votes elected it."""
+        leaders = [i for i in self.Server if s.role[i] == "leader"]
+        out = []
+        for i in leaders:
+            term = s.currentTerm[i]
+            if any(j != i and s.currentTerm[j] == term for j in leaders):
+                votes = [self.RequestVoteResponse(term=term, src=j, dst=i, granted=True) for j in s.votesGranted[i]]
+                members = [i, *s.votesGranted[i], *votes]
+                out.append((f"V{len(out) + 1}", f"{i} leads term {term} with these votes", members))
+        return out
+
     @always
     def leader_completeness(self, s):
         """A committed entry is in the log of every leader of a later term."""

@@ -177,6 +177,11 @@ class ZkLock(Protocol):
                 f"{', '.join(lapsed) or 'none'} has expired, and its node is gone, but it has not called the "
                 "service since")
 
+    def witnesses_single_holder(self, s):
+        """For diagrams: the clients that believe they hold the lock."""
+        holders = [c for c in self.Client if s.pc[c] in ("holding", "wrote")]
+        return [("H", "believe they hold the lock", holders)] if len(holders) > 1 else []
+
     def believes(self, s, c):
         """c believes it holds the lock."""
         return Or(s.pc[c] == "holding", s.pc[c] == "wrote")

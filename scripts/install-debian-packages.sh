@@ -1,11 +1,14 @@
 #!/bin/sh
-# Debian's packages that Quorum uses: graphviz (`dot` renders the diagrams) and etcd-server and
-# etcd-client (the real cluster of `quorum system etcd`). Installed when we may (root, or sudo);
+# Debian's packages that Quorum uses: graphviz (`dot` renders the diagrams), etcd-server and
+# etcd-client (the real cluster of `quorum system etcd`), and chromium and chromium-driver (the
+# browser the explorer's tests drive, headless). Installed when we may (root, or sudo);
 # otherwise we say how. The etcd package's own service is not started (policy-rc.d): the harness
 # starts its members itself, on free loopback ports.
 need=""
 command -v dot >/dev/null 2>&1 || need="$need graphviz"
 command -v etcd >/dev/null 2>&1 || need="$need etcd-server etcd-client"
+command -v chromium >/dev/null 2>&1 || need="$need chromium"
+command -v chromedriver >/dev/null 2>&1 || need="$need chromium-driver"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else sudo="none"; fi
 if [ "$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then
@@ -20,5 +23,6 @@ fi
 echo "note: missing Debian packages:$need" >&2
 echo "      graphviz draws the diagrams (without it they are written as .dot files only);" >&2
 echo "      etcd-server and etcd-client run the real cluster of 'quorum system etcd' (its tests are skipped)." >&2
+echo "      chromium and chromium-driver run the explorer's browser tests (skipped without them)." >&2
 echo "      install them with: apt-get install$need" >&2
 exit 0

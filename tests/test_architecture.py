@@ -2,7 +2,9 @@
 
 Imports point one way: cli -> engines (array, explicit, smt, hyp, conform) -> core -> dsl, cli ->
 system (real systems under test) -> conform, and
-render -> core, dsl. The array engine runs the formulas ``smt`` builds, and ``auto`` falls back to
+render -> core, dsl; cli -> explore (the browser explorer) -> render, core, dsl;
+notebook (Jupyter's HTML, installed by the facade) -> render, and testing (pytest's
+helpers and plugin) -> cli, render. The array engine runs the formulas ``smt`` builds, and ``auto`` falls back to
 ``explicit``. Every import is read with ``ast``, function-local ones included; imports under
 ``if TYPE_CHECKING:`` are type annotations only (they never run) and are skipped.
 """
@@ -30,9 +32,12 @@ ALLOWED = {
     "hyp": {"core", "dsl"},
     "conform": {"hyp", "core", "dsl"},
     "render": {"core", "dsl"},
-    "cli": {"system", "coursework", "distributed", "array", "explicit", "smt", "hyp", "conform", "render", "core",
-            "dsl"},
-    "__init__": {"dsl", "core"},
+    "notebook": {"render", "core", "dsl"},
+    "testing": {"cli", "render", "core", "dsl"},
+    "explore": {"render", "core", "dsl"},
+    "cli": {"system", "coursework", "distributed", "array", "explicit", "smt", "hyp", "conform", "explore", "render",
+            "core", "dsl"},
+    "__init__": {"dsl", "core", "notebook"},
     "__main__": {"cli"},
 }
 

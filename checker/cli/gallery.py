@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.core.replay import confirm_violation
-from checker.core.trace import Step, step_from_json, trace_json
+from checker.core.trace import Step, faults_json, step_from_json, trace_json
 from checker.dsl.protocol import Protocol
 from checker.render import chart as chart_mod
 from checker.render import dot, msc
@@ -29,7 +29,8 @@ VARIANT_SECONDS = 60.0
 #: A counterexample to induction starts from an arbitrary state, not from a run of the protocol:
 #: it is a fact about an invariant, not a buggy variant, so it stays out of the gallery.
 NOT_RUNS = {"induction"}
-STABLE_KEYS = ("verdict", "property", "engine", "protocol", "parameters", "distinct_states", "depth")
+STABLE_KEYS = ("verdict", "property", "engine", "protocol", "parameters", "summary", "message", "distinct_states",
+               "depth")
 
 
 @dataclass
@@ -107,7 +108,7 @@ def render_entry(protocol: Protocol, doc: dict[str, Any], trace: list[Step], fol
     """The entry's files as {name: text} (written by the caller, compared by the test)."""
     prop = doc.get("property") if doc.get("verdict") == "violated" else None
     files: dict[str, str] = {}
-    full = {**doc, "trace": trace_json(protocol, trace)}
+    full = {**doc, **faults_json(protocol), "trace": trace_json(protocol, trace)}
     files["trace.json"] = json.dumps(full, indent=2, default=str) + "\n"
     why = explain(protocol, trace[-1].state, prop) if prop and trace else None
     if trace:
@@ -200,6 +201,7 @@ def up_to_date(root: Path, spec_dir: Path = Path("specs")) -> list[str]:
     problems += [f"no longer a buggy variant: {n}" for n in sorted(have - wanted)]
     for name in sorted(wanted & have):
         doc = json.loads((root / name / "trace.json").read_text())
+        doc.pop("faults", None)  # render_entry writes them from the protocol
         protocol = build(entries[name])
         trace = [step_from_json(protocol, s, root / name / "trace.json", i) for i, s in enumerate(doc.pop("trace"))]
         for fname, text in render_entry(protocol, doc, trace, root / name).items():

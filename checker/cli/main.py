@@ -121,10 +121,11 @@ def _specs_in(target: Path) -> list[Path]:
 @click.option("--out", type=click.Path(file_okay=False), default=None, help="write result/trace files here (for a "
               "directory of specs: one folder per spec)")
 @click.option("--quiet", "-q", is_flag=True, help="no progress lines")
+@click.option("--explore", is_flag=True, help="then step through the counterexample in the browser (quorum explore)")
 @debug_option
 def check(target: str, params, properties, engine, max_states, max_depth, depth, k, max_seconds, max_memory,
           no_deadlock, fingerprints, store, symmetry, checkpoint, checkpoint_every, resume, device, workers,
-          ray_address, extra, as_json, out, quiet) -> None:
+          ray_address, extra, as_json, out, quiet, explore) -> None:
     """Check a spec file, a directory of specs, or a protocol (module:Class)."""
     console = make_console()
     overrides: dict[str, Any] = {name: v for name, v in {
@@ -145,6 +146,8 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
     if path.is_dir():
         if params:
             raise QuorumError("-p applies to one spec or protocol, not a directory of specs")
+        if explore:
+            raise QuorumError("--explore applies to one spec or protocol, not a directory of specs")
         specs = [load_spec(p) for p in _specs_in(path)]
         _check_many(specs, engine, overrides, list(properties) or None, as_json, console, quiet, out_dir)
         return
@@ -180,6 +183,10 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
                           style="green" if met else "bold red")
     if out_dir is not None and not _write_outputs(result, out_dir, as_json, console):
         sys.exit(2)
+    if explore and not stopped:
+        from checker.cli.commands.explore import explore_result
+
+        explore_result(spec, result, to_stderr=as_json)
     if stopped:
         sys.exit(EXIT_INTERRUPTED)
     if spec.expect is not None and path.suffix == ".toml":

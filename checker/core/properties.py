@@ -114,3 +114,38 @@ def instances(protocol: Protocol, prop: Property) -> list[Instance]:
     for dom in domains:
         combos = [c + (v,) for c in combos for v in dom]
     return [Instance(prop, dict(zip(names, combo, strict=True))) for combo in combos]
+
+
+def along(protocol: Protocol, states: list[Any], names: list[str] | None = None) -> dict[str, list[bool | str]]:
+    """Each selected invariant and goal evaluated on every state of a trace (an imported or
+    validated one): per state True or False, or the exception it raised as text."""
+    out: dict[str, list[bool | str]] = {}
+    for prop in select_properties(protocol, names):
+        if prop.kind not in ("always", "sometimes"):
+            continue  # liveness is a fact about a whole run, not about one state
+        values: list[bool | str] = []
+        for state in states:
+            try:
+                values.append(bool(prop.fn(state)))
+            except Exception as exc:  # noqa: BLE001 - a property that raises is reported, not fatal
+                values.append(f"raised {type(exc).__name__}: {exc}")
+        out[prop.name] = values
+    return out
+
+
+def timeline(values: list[bool | str], goal: bool = False) -> str:
+    """Where a property holds along a trace, in words: "holds in states 0–11, fails in state 12"."""
+    words = {True: "reached" if goal else "holds", False: "not reached" if goal else "fails"}
+    if values and all(v is True for v in values):
+        return f"{words[True]} in every state (0–{len(values) - 1})"
+    spans: list[tuple[Any, int, int]] = []
+    for i, v in enumerate(values):
+        if spans and spans[-1][0] == v:
+            spans[-1] = (v, spans[-1][1], i)
+        else:
+            spans.append((v, i, i))
+    parts = []
+    for v, lo, hi in spans:
+        where = f"state {lo}" if lo == hi else f"states {lo}–{hi}"
+        parts.append(f"{words.get(v, v) if isinstance(v, bool) else v} in {where}")
+    return ", ".join(parts) if parts else "no state"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,12 @@ from checker.dsl.protocol import Protocol
 
 VERDICTS = ("holds", "violated", "error", "limit")
 _derived = property  # the dataclass below has a field named `property`
+
+#: What ``Result._repr_html_`` calls (the last one registered). Core cannot import ``checker.render``,
+#: which draws the chart and explains the failure, so the renderer is handed down from above:
+#: ``checker.notebook.install()`` registers it, and the facade (``checker/__init__.py``, which runs
+#: before any ``checker.*`` module) calls that. Empty: Jupyter shows the short ``repr``.
+html_renderers: list[Callable[[Result], str]] = []
 
 
 @dataclass
@@ -76,6 +83,27 @@ class Result:
     @_derived
     def states_per_second(self) -> float:
         return self.distinct_states / self.elapsed_s if self.elapsed_s > 0 else 0.0
+
+    def __repr__(self) -> str:
+        """One short line: the verdict, the instance (parameters off their defaults) and the figures.
+        The whole record is ``to_json()``; in Jupyter ``_repr_html_`` draws the counterexample."""
+        proto = self.protocol
+        specs = type(proto).param_specs()
+        args = ", ".join(f"{k}={v!r}" for k, v in proto.params.items() if k not in specs or v != specs[k].default)
+        if self.verdict == "holds":
+            what = f"holds: {', '.join(self.checked) or 'no property'}"
+        elif self.verdict == "violated":
+            what = f"violated: {self.property}" + (f" after {len(self.trace) - 1} steps" if self.trace else "")
+        else:
+            message = self.message.splitlines()[0] if self.message else ""
+            what = f"{self.verdict}: {message[:80]}{'…' if len(message) > 80 else ''}"
+        stats = f"{self.engine}: {self.distinct_states:,} states, depth {self.depth}, {self.elapsed_s:.2f} s"
+        what += " (interrupted)" if self.interrupted else ""
+        return f"<Result {what} | {type(proto).__name__}({args}) | {stats}>"
+
+    def _repr_html_(self) -> str | None:
+        """Jupyter's rich display: the registered renderer's HTML (None: Jupyter shows the repr)."""
+        return html_renderers[-1](self) if html_renderers else None
 
     def summary(self) -> str:
         """One line: the verdict in words, with the bounds it covers."""

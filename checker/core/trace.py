@@ -34,6 +34,14 @@ def trace_json(protocol: Protocol, trace: list[Step]) -> list[dict[str, Any]]:
     return out
 
 
+def faults_json(protocol: Protocol) -> dict[str, Any]:
+    """The faults the run was checked under, as trace.json and the ITF #meta record them: without
+    them a trace of a fault spec (its ``up`` or ``group`` variables, its ``crash`` steps) cannot be
+    read back. Nothing for a run without faults, so that older files read the same."""
+    selected = list(protocol.faults.selected)
+    return {"faults": selected} if selected else {}
+
+
 def param_json(value: Any) -> Any:
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return dict(zip(value._fields, (param_json(v) for v in value), strict=True))

@@ -333,8 +333,9 @@ class Protocol(metaclass=_ProtocolType):
 
     The contract: a protocol may define exactly the hooks below, each declared here with its
     default: ``small_instance``, ``environment``, ``not_bounds``, ``INV``, ``components`` (data: a class
-    attribute, or set in ``setup``), ``setup``, ``bounds`` and ``explain_<property>`` (read through
-    ``explanation``). A buggy variant is a ``@variant`` version of each definition it changes."""
+    attribute, or set in ``setup``), ``setup``, ``bounds``, ``explain_<property>`` (read through
+    ``explanation``) and ``witnesses_<property>`` (read through ``witnesses``). A buggy variant is
+    a ``@variant`` version of each definition it changes."""
 
     small_instance = _Hook(
         MappingProxyType({}),
@@ -547,6 +548,15 @@ class Protocol(metaclass=_ProtocolType):
         """Words beside a violation of ``prop`` in state ``s``: ``explain_<prop>(s)`` where the protocol defines it."""
         fn = getattr(self, f"explain_{prop}", None)
         return str(fn(s)) if callable(fn) else None
+
+    def witnesses(self, prop: str, s: Any) -> list[tuple[str, str, Any]] | None:
+        """Who makes a violation of ``prop`` in state ``s``, for diagrams to highlight:
+        ``witnesses_<prop>(s)`` where the protocol defines it, a list of ``(tag, note, members)`` —
+        a short tag (``"V1"``), what the group is (``"s1's voters in term 1"``) and its members:
+        process names and messages. None without one: diagrams then highlight the processes the
+        explanation's witnesses bind (Paxos's two quorums ``Q = {a2, a3}``, ``Q = {a1, a2}``)."""
+        fn = getattr(self, f"witnesses_{prop}", None)
+        return list(fn(s)) if callable(fn) else None
 
     def state_json(self, state: Any) -> dict:
         return {n: v.domain.to_json(val) for (n, v), val in zip(self.variables.items(), state, strict=True)}

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from checker.core.trace import Step, trace_json
+from checker.core.trace import Step, faults_json, trace_json
 from checker.dsl.protocol import Protocol
 from checker.render import chart as chart_mod
 from checker.render import dot, html, itf, msc, stategraph
@@ -32,17 +32,18 @@ def render_trace(protocol: Protocol, doc: dict[str, Any], trace: list[Step], out
     why: Explanation | None = None
     if prop is not None and (prop in protocol.properties or prop == "deadlock") and trace:
         why = explain(protocol, trace[-1].state, prop)
-    full = {**doc, "trace": trace_json(protocol, trace)}
+    full = {**doc, **faults_json(protocol), "trace": trace_json(protocol, trace)}
     if why is not None:
         full["explanation"] = why.to_json()
     written = [out / "trace.json", out / "trace.itf.json"]
     written[0].write_text(json.dumps(full, indent=2, default=str, sort_keys=False) + "\n")
-    itf_doc = itf.export(protocol, trace, loop_start=loop, meta={"property": prop})
+    verdict = {k: doc[k] for k in ("verdict", "message") if doc.get(k)}
+    itf_doc = itf.export(protocol, trace, loop_start=loop, meta={**verdict, "property": prop})
     written[1].write_text(json.dumps(itf_doc, indent=2, default=str) + "\n")
 
     title = title_of(protocol, prop)
     notes: list[str] = []
-    the_chart = chart_mod.build(protocol, trace, violation=prop, loop_start=loop)
+    the_chart = chart_mod.build(protocol, trace, violation=prop, loop_start=loop, why=why)
     msc_src = msc.to_dot(the_chart, title=title)
     paths, note = dot.write(msc_src, out / "msc", formats, engine="neato", pinned=True)
     written += paths

@@ -5,6 +5,13 @@ Messages are found from the state alone: an element added to a message variable 
 step's actor (or its sender field); a message passed to an action as a parameter, or removed from
 the variable by a non-fault step, is received by that step's actor; a message removed by a loss
 fault ends in a cross, one re-added by a duplication fault is marked.
+
+A violation's *witnesses* are the groups of processes (and the messages they sent) that make the
+property fail — the two quorums whose votes chose two values, a term's two leaders, a lock's two
+holders. A protocol names them with ``witnesses_<property>(s)`` (``Protocol.witnesses``); without
+one they are read off the explanation: each outermost quantifier instance on its deciding path
+that binds processes (``Q = {a2, a3}``, ``pair = (c1, c2)``), with the messages its clauses found
+in the state (``2b(acc=a2, bal=0, val=v1) is in the set``).
 """
 
 from __future__ import annotations
@@ -17,7 +24,10 @@ from checker.core.trace import Step
 from checker.dsl.domains import Map, show
 from checker.dsl.params import From
 from checker.dsl.protocol import Protocol
+from checker.render.explain import Explanation, Node, explain
 from checker.render.roles import ENVIRONMENT, Cast, MessageVar, cast, declared_params, fault_kind
+
+MAX_WITNESSES = 4
 
 
 @dataclass
@@ -49,6 +59,28 @@ class Message:
 
 
 @dataclass
+class Witness:
+    """A group of processes that together make the property fail, and the messages that show it."""
+
+    tag: str  # short, drawn on the chart: "Q1"
+    note: str  # what the group is, in words: "chosen_at(b=0, v=v1)"
+    lifelines: list[str]
+    messages: list[int] = field(default_factory=list)  # indices into Chart.messages
+
+    def describe(self, chart: Chart) -> str:
+        """``Q1 = {a2, a3}: chosen_at(b=0, v=v1) (2b at steps 7, 12)``, for the chart's notes."""
+        text = f"{self.tag} = {{{', '.join(self.lifelines)}}}"
+        if self.note:
+            text += f": {self.note}"
+        msgs = [chart.messages[i] for i in self.messages]
+        if msgs:
+            kinds = sorted({m.label.split("(")[0] for m in msgs})
+            steps = ", ".join(str(m.sent_at) for m in sorted(msgs, key=lambda m: m.sent_at))
+            text += f" ({'/'.join(kinds)} sent at step{'s' if len(msgs) > 1 else ''} {steps})"
+        return text
+
+
+@dataclass
 class Chart:
     protocol: Protocol
     lifelines: list[str]
@@ -57,11 +89,18 @@ class Chart:
     violation: str | None = None  # the property the last state violates
     loop_start: int | None = None
     down: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # crashed row ranges
+    witnesses: list[Witness] = field(default_factory=list)
+
+    def undelivered(self) -> list[int]:
+        """Messages sent and never received, lost or duplicated by the end of the trace."""
+        return [i for i, m in enumerate(self.messages)
+                if not m.receipts and m.lost_at is None and not m.duplicated_at]
 
 
 def build(protocol: Protocol, trace: list[Step], *, violation: str | None = None,
-          loop_start: int | None = None) -> Chart:
-    """The chart of a trace (any engine's, already replayed)."""
+          loop_start: int | None = None, why: Explanation | None = None) -> Chart:
+    """The chart of a trace (any engine's, already replayed). ``why``: the violation's explanation,
+    if already computed (else it is computed here when the witnesses need it)."""
     who = cast(protocol)
     names = list(protocol.variables)
     events: list[Event] = []
@@ -113,12 +152,156 @@ def build(protocol: Protocol, trace: list[Step], *, violation: str | None = None
         events.append(Event(i, step.action, _label(step, actor, who), actor, fault, notes, diff))
         prev = step.state
     lifelines = list(who.lifelines)  # idle processes too: a reader asks where a3 went otherwise
-    if ENVIRONMENT in used:
+    if ENVIRONMENT in used or any(m.sender == ENVIRONMENT for m in messages):  # (in flight in an initial state)
         lifelines.append(ENVIRONMENT)
     _deliver_addressed(messages, events, _taken_kinds(protocol))
     chart = Chart(protocol, lifelines, events, messages, violation, loop_start)
     chart.down = _down_ranges(events)
+    if violation is not None and trace:
+        chart.witnesses = find_witnesses(chart, trace[-1].state, violation, why)
     return chart
+
+
+# -- witnesses ------------------------------------------------------------------------------
+
+
+def find_witnesses(chart: Chart, state: Any, prop: str, why: Explanation | None = None) -> list[Witness]:
+    """The violation's witnesses on this chart: the protocol's ``witnesses_<prop>``, else the
+    explanation's (nothing when neither names a process)."""
+    protocol = chart.protocol
+    try:
+        declared = protocol.witnesses(prop, state)
+    except Exception:  # noqa: BLE001 - a broken hook must not stop the diagram; the trace is still shown
+        declared = None
+    lines = set(chart.lifelines)
+    by_value: dict[Any, int] = {}
+    by_text: dict[str, int] = {}
+    for i, m in enumerate(chart.messages):  # the latest send of each message
+        by_text[show(m.value)] = i
+        try:
+            by_value[m.value] = i
+        except TypeError:
+            pass
+    if declared is not None:
+        try:
+            return _declared(chart, declared, lines, by_value)
+        except (TypeError, ValueError):  # not (tag, note, members) triples: drawn without marks
+            return []
+    if prop not in protocol.properties or protocol.properties[prop].kind != "always":
+        return []
+    try:
+        tree = (why or explain(protocol, state, prop)).tree
+        return _explained(chart, tree, prop, lines, by_text) if tree is not None else []
+    except Exception:  # noqa: BLE001 - the marks are extras: a tree they cannot read leaves the chart as it was
+        return []
+
+
+def _declared(chart: Chart, declared: list, lines: set[str], by_value: dict[Any, int]) -> list[Witness]:
+    """The witnesses a protocol's hook names: (tag, note, members), members processes or messages."""
+    out: list[Witness] = []
+    for tag, note, members in list(declared)[:MAX_WITNESSES]:
+        names, msgs = [], []
+        for x in members:
+            if isinstance(x, str) and x in lines:
+                names.append(x)
+            elif _hashable(x) and x in by_value:
+                msgs.append(by_value[x])
+        names += [chart.messages[i].sender for i in msgs]
+        out.append(Witness(str(tag), str(note), _ordered(names, chart.lifelines), sorted(set(msgs))))
+    return [w for w in out if w.lifelines]
+
+
+def _explained(chart: Chart, tree: Node, prop: str, lines: set[str], by_text: dict[str, int]) -> list[Witness]:
+    """The witnesses an explanation's tree binds (see the module's docstring)."""
+    out: list[Witness] = []
+    counts: dict[str, int] = {}
+    for op, binding, where, node in _bound_groups(tree, lines):
+        var, _, value = binding.partition(" = ")
+        names = _names(value, lines) or []
+        msgs = sorted({by_text[t] for t in _message_texts(node) if t in by_text})
+        letter = (var if len(var) <= 2 else var[0]).upper()  # Q1, Q2: never a process's own name
+        counts[letter] = counts.get(letter, 0) + 1
+        tag = f"{letter}{counts[letter]}"
+        if tag in lines:
+            tag = f"W{len(out) + 1}"
+        note = f"{where or prop}: fails for {binding}" if op == "forall" else where or f"{prop}: {binding}"
+        out.append(Witness(tag, note, _ordered(names, chart.lifelines), msgs))
+        if len(out) == MAX_WITNESSES:
+            break
+    return out
+
+
+def _hashable(x: Any) -> bool:
+    try:
+        hash(x)
+    except TypeError:
+        return False
+    return True
+
+
+def _ordered(names: list[str], lifelines: list[str]) -> list[str]:
+    seen = set(names)
+    return [x for x in lifelines if x in seen]
+
+
+def _names(value: str, lines: set[str]) -> list[str] | None:
+    """The processes a bound value names, when it is nothing but processes: ``{a2, a3}``, ``(c1, c2)``, ``s1``."""
+    value = value.strip()
+    if value[:1] in "{(" and value[-1:] in "})":
+        value = value[1:-1]
+    parts = [p.strip() for p in value.split(",")] if value else []
+    return parts if parts and all(p in lines for p in parts) else None
+
+
+def _deciding(node: Node) -> list[tuple[str | None, Node]]:
+    """The children that decide a node's value (those ``explain.describe`` follows)."""
+    kids = node.children
+    if node.op == "forall":
+        return [(b, c) for b, c in kids if not c.value][:2] if not node.value else kids
+    if node.op == "exists":
+        return [(b, c) for b, c in kids if c.value][:1] if node.value else []
+    if node.op == "and":
+        return kids if node.value else [(b, c) for b, c in kids if not c.value][:1]
+    if node.op == "or":
+        return [(b, c) for b, c in kids if c.value][:1] if node.value else kids
+    if node.op in ("not", "iff"):
+        return kids
+    if node.op == "implies":
+        return [] if node.value else kids
+    return []
+
+
+def _bound_groups(tree: Node, lines: set[str]) -> list[tuple[str, str, str | None, Node]]:
+    """(quantifier, binding, the call that bound it, its subtree) for each outermost deciding
+    quantifier instance that binds processes only."""
+    out: list[tuple[str, str, str | None, Node]] = []
+
+    def walk(node: Node, depth: int) -> None:
+        if depth > 40:
+            return
+        for binding, child in _deciding(node):
+            if binding and node.op in ("forall", "exists") and _names(binding.partition(" = ")[2], lines):
+                out.append((node.op, binding, node.where, child))
+            else:
+                walk(child, depth + 1)
+
+    walk(tree, 0)
+    return out
+
+
+def _message_texts(node: Node) -> list[str]:
+    """Values a subtree found in the state (``X is in the set``) or bound (``m = X``), as shown."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.op == "member" and n.detail.endswith(" is in the set"):
+            out.append(n.detail[: -len(" is in the set")])
+        for binding, child in _deciding(n):
+            if binding and " = " in binding:
+                out.append(binding.partition(" = ")[2])
+            stack.append(child)
+    return out
 
 
 def _label(step: Step, actor: str, who: Cast) -> str:

@@ -1,5 +1,8 @@
 """A self-contained HTML report of a finding: the property, why it failed, a step table with the
-changed variables highlighted, and the diagrams inlined — it opens from disk with no server."""
+changed variables highlighted, and the diagrams inlined — it opens from disk with no server.
+
+Each diagram sits in its own scrolling frame with zoom controls (fit to the page's width, actual
+size, zoom in and out, drag to pan): a few lines of inline script, no external resource."""
 
 from __future__ import annotations
 
@@ -22,8 +25,36 @@ td, th { border: 1px solid #ddd; padding: .3em .6em; vertical-align: top; text-a
 tr.last td { background: #fde0e0; } tr.loop td:first-child { border-left: 4px solid #8e24aa; }
 .changed { background: #fff3b0; font-family: monospace; padding: 0 .2em; display: block; }
 .action { font-family: monospace; font-weight: bold; }
-.diagram svg { max-width: 100%; height: auto; }
+.diagram { border: 1px solid #ddd; overflow: auto; max-height: 85vh; cursor: grab; }
+.diagram.dragging { cursor: grabbing; user-select: none; }
+.diagram svg { display: block; }
+.diagram.fit svg { max-width: 100%; height: auto; }
+.zoom { margin: .3em 0; font-size: .85em; } .zoom button { margin-right: .3em; }
 .note { color: #8a5a00; }
+"""
+
+
+ZOOM_JS = """
+document.querySelectorAll('.zoom').forEach(function (bar) {
+  var box = bar.nextElementSibling, svg = box.querySelector('svg'), scale = 1;
+  if (!svg) return;
+  var w = parseFloat(svg.getAttribute('width')), h = parseFloat(svg.getAttribute('height'));
+  function size(s) { scale = s; box.classList.remove('fit');
+    svg.style.width = (w * s) + 'pt'; svg.style.height = (h * s) + 'pt'; }
+  bar.addEventListener('click', function (e) {
+    var z = e.target.getAttribute('data-zoom');
+    if (z === 'fit') { box.classList.add('fit'); svg.style.width = ''; svg.style.height = ''; scale = 1; }
+    else if (z === '1') size(1);
+    else if (z === 'in') size(scale * 1.25);
+    else if (z === 'out') size(scale / 1.25);
+  });
+  var drag = null;
+  box.addEventListener('mousedown', function (e) {
+    drag = {x: e.clientX, y: e.clientY, l: box.scrollLeft, t: box.scrollTop}; box.classList.add('dragging'); });
+  window.addEventListener('mousemove', function (e) {
+    if (drag) { box.scrollLeft = drag.l - (e.clientX - drag.x); box.scrollTop = drag.t - (e.clientY - drag.y); } });
+  window.addEventListener('mouseup', function () { drag = null; box.classList.remove('dragging'); });
+});
 """
 
 
@@ -54,7 +85,12 @@ def report(protocol: Protocol, result_doc: dict[str, Any], trace: list[Step], wh
             parts.append('<p class="note">not rendered: graphviz is not installed (the .dot file is beside '
                          "this report)</p>")
         else:
-            parts.append(f'<div class="diagram">{_inline(svg)}</div>')
+            parts.append('<div class="zoom"><button data-zoom="fit">fit width</button>'
+                         '<button data-zoom="1">actual size</button><button data-zoom="in">zoom in</button>'
+                         '<button data-zoom="out">zoom out</button> drag to pan</div>')
+            parts.append(f'<div class="diagram fit">{_inline(svg)}</div>')
+    if any(svg is not None for svg in diagrams.values()):
+        parts.append(f"<script>{ZOOM_JS}</script>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 

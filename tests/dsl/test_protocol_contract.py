@@ -14,7 +14,8 @@ from protocols.lease import LeaseLock
 from protocols.paxos import Paxos
 from tests.toys import Stepper
 
-HOOKS = ["small_instance", "environment", "not_bounds", "INV", "components", "setup", "bounds", "explanation"]
+HOOKS = ["small_instance", "environment", "not_bounds", "INV", "components", "setup", "bounds", "explanation",
+         "witnesses"]
 PROTOCOLS = Path(__file__).resolve().parents[2] / "protocols"
 
 

@@ -1,5 +1,10 @@
 """``quorum show TRACE``: re-render a saved trace (ours or an ITF file from Apalache/Quint).
 
+trace.json records the faults the run was checked under and its verdict; a file from before it
+did still shows (its faults are read off its variables and fault steps, or given with
+``--fault``). The protocol's invariants and goals are evaluated on every state of the trace and
+printed: where each holds and where it fails.
+
 The trace file is the user's input: anything wrong with it (not JSON, not UTF-8, the wrong shape,
 an empty trace, a step the protocol cannot take, a trace written for another protocol) is bad
 input naming the file and what is wrong, never an internal error."""
@@ -16,6 +21,7 @@ from checker.cli.guards import check_out_dir, loading
 from checker.cli.spec import build_protocol, load_protocol
 from checker.core.replay import confirm_violation, replay
 from checker.core.trace import step_from_json
+from checker.dsl.faults import hostable
 from checker.errors import InternalError, QuorumError, read_text, suggest
 
 
@@ -46,9 +52,11 @@ def read_trace_file(path: Path) -> dict[str, Any]:
 @click.option("--png", is_flag=True, help="also write PNGs")
 @click.option("--protocol", "protocol_ref", default=None, help="module:Class, for an ITF file that does not name it")
 @click.option("-p", "--param", "params", multiple=True, help="protocol parameter, for an ITF file")
+@click.option("--fault", "faults", multiple=True, metavar="NAME",
+              help="a fault the run had (e.g. --fault loss), for a file that does not record its faults")
 @click.option("--debug", is_flag=True, help="show tracebacks")
 def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | None, params: tuple[str, ...],
-            debug: bool) -> None:
+            faults: tuple[str, ...], debug: bool) -> None:
     """Re-render trace.json (or an ITF trace) as msc.svg, states.svg and report.html."""
     from checker.cli.params import parse_params
     from checker.explicit.space import small_space
@@ -77,14 +85,27 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
     stored = meta.get("parameters", {})
     if not isinstance(stored, dict):
         raise QuorumError(f"{path}: \"parameters\" is {_kind(stored)}; it must be an object of name: value")
+    recorded = _recorded_faults(path, meta)
     try:
         with loading(f"{ref} for {path}"):
             cls = load_protocol(ref, str(path))
-            protocol = build_protocol(cls, {**stored, **parse_params(params)}, str(path))
+            given = {**stored, **parse_params(params)}
+            chosen = list(faults) or recorded
+            if chosen is None:  # a file from before trace.json recorded faults: read them off the trace
+                chosen = _inferred_faults(build_protocol(cls, given, str(path)), doc, is_itf)
+            protocol = build_protocol(cls, {**given, **({"faults": chosen} if chosen else {})}, str(path))
+    except QuorumError as err:
+        raise QuorumError(f"{err}{other}") from None
+    try:
         steps, doc = _steps(protocol, doc, path, is_itf, itf)
         steps = _replay(protocol, doc, steps, path)
     except QuorumError as err:
-        raise QuorumError(f"{err}{other}") from None
+        hint = ("; if the run had faults, name them with --fault (the file records none)"
+                if recorded is None and not faults and hostable(protocol) else "")
+        raise QuorumError(f"{err}{other}{hint}") from None
+    doc = {**doc, "summary": doc.get("summary") or _summary(protocol, doc, steps)}
+    for line in property_lines(protocol, steps, doc.get("property")):
+        click.echo(line)
     try:
         written, notes = render_trace(protocol, doc, steps, target, formats=("svg", "png") if png else ("svg",),
                                       space=small_space(protocol, FULL_LIMIT))
@@ -96,6 +117,67 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
     click.echo(f"wrote {', '.join(str(p) for p in written)}")
 
 
+def _recorded_faults(path: Path, meta: dict[str, Any]) -> list[str] | None:
+    """The faults the file records (``"faults": ["partition"]``); None when it records none."""
+    if "faults" not in meta:
+        return None
+    faults = meta["faults"]
+    if not (isinstance(faults, list) and all(isinstance(f, str) for f in faults)):
+        raise QuorumError(f"{path}: \"faults\" is {_kind(faults)}; write it as a list of fault names, "
+                          "e.g. \"faults\": [\"loss\", \"crash-restart\"]")
+    return faults
+
+
+#: What a fault leaves in a trace: its state variable, or its action.
+FAULT_VARIABLES = {"group": "partition"}
+FAULT_ACTIONS = {"lose": "loss", "restart": "crash-restart", "crash": "crash", "partition": "partition",
+                 "heal": "partition"}
+
+
+def _inferred_faults(protocol: Any, doc: dict[str, Any], is_itf: bool) -> list[str]:
+    """The faults an older file's trace shows (trace.json before it recorded them): the fault
+    variables in its first state (``up``, ``group``) and the fault actions it takes (``lose``, ...).
+    Faults that leave no trace of their own (duplication, reordering) cannot be read off."""
+    raw = doc.get("states") if is_itf else doc.get("trace")
+    if not (isinstance(raw, list) and raw and isinstance(raw[0], dict)):
+        return []
+    first = raw[0] if is_itf else raw[0].get("state", {})
+    names = {k.rsplit("::", 1)[-1] for k in first if isinstance(k, str)} if isinstance(first, dict) else set()
+    names -= set(protocol.variables)
+    actions = {a for step in raw if isinstance(step, dict)
+               for a in [step.get("action") if not is_itf else (step.get("#meta") or {}).get("action")]
+               if isinstance(a, str)} - {a.name for a in protocol.actions}
+    found = {FAULT_VARIABLES[n] for n in names if n in FAULT_VARIABLES}
+    found |= {FAULT_ACTIONS[a] for a in actions if a in FAULT_ACTIONS}
+    if "up" in names and not found & {"crash", "crash-restart"}:
+        found.add("crash")
+    if "crash-restart" in found:
+        found.discard("crash")
+    return sorted(found)
+
+
+def _summary(protocol: Any, doc: dict[str, Any], steps: list) -> str:
+    """The verdict line for a file that does not carry one (older trace.json, an ITF trace)."""
+    from checker.core.result import Result
+
+    verdict = doc.get("verdict")
+    if verdict not in ("holds", "violated", "error", "limit"):
+        return f"a trace of {len(steps) - 1} steps ({protocol.describe()})"
+    return Result(verdict, str(doc.get("engine") or "trace"), protocol, doc.get("property"), steps,
+                  message=str(doc.get("message") or "")).summary()
+
+
+def property_lines(protocol: Any, steps: list, violated: str | None = None) -> list[str]:
+    """The protocol's invariants and goals (and the property the file says is violated, checked by
+    default or not) evaluated on every state of the trace: where each holds."""
+    from checker.core.properties import along, timeline
+
+    names = [n for n, p in protocol.properties.items() if p.default or n == violated]
+    found = along(protocol, [s.state for s in steps], names)
+    return [f"{name}{' (goal)' if protocol.properties[name].kind == 'sometimes' else ''}: "
+            f"{timeline(values, protocol.properties[name].kind == 'sometimes')}" for name, values in found.items()]
+
+
 def _steps(protocol: Any, doc: dict[str, Any], path: Path, is_itf: bool, itf: Any) -> tuple[list, dict[str, Any]]:
     """The trace's steps decoded through the protocol's domains (not yet replayed), and the doc to render."""
     name = type(protocol).__name__
@@ -104,16 +186,16 @@ def _steps(protocol: Any, doc: dict[str, Any], path: Path, is_itf: bool, itf: An
             raise QuorumError(f"{path}: \"states\" is {_kind(doc.get('states'))}; an ITF trace has a list of states")
         for i, raw in enumerate(doc["states"]):
             if not isinstance(raw, dict):
-                raise QuorumError(f"{path}: state {i} is {_kind(raw)}; each ITF state is an object")
+                raise QuorumError(f"{path}: \"states\"[{i}] is {_kind(raw)}; each ITF state is an object")
         try:
             steps = itf.import_trace(protocol, doc, str(path))
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise QuorumError(f"{path}: the ITF trace does not fit {name}: {type(err).__name__}: {err}") from None
         meta = doc.get("#meta", {})
         prop = meta.get("property")
-        return steps, {"verdict": "violated" if prop else "trace", "property": prop, "loop_start": doc.get("loop"),
-                       "summary": f"{prop} violated after {len(steps) - 1} steps" if prop else
-                       f"{len(steps) - 1} steps"}
+        verdict = meta.get("verdict") or ("violated" if prop else "trace")
+        return steps, {"verdict": verdict, "property": prop, "message": meta.get("message") or "",
+                       "loop_start": doc.get("loop")}
     if "trace" not in doc:
         raise QuorumError(f"{path}: no \"trace\": write one with quorum check ... --out DIR")
     trace = doc["trace"]

@@ -16,6 +16,8 @@ from checker.cli.params import parse_params
 from checker.cli.spec import Spec, load_spec
 from checker.conform.validate import Validation, read_log, validate
 from checker.core.diff import trace_text
+from checker.core.properties import along as properties_along
+from checker.core.properties import timeline
 from checker.core.trace import trace_json
 from checker.dsl.protocol import Protocol
 from checker.errors import QuorumError
@@ -53,8 +55,10 @@ def command(target: str, log: str, params: tuple[str, ...], hidden: tuple[str, .
     except QuorumError as err:
         text = str(err)
         raise QuorumError(text if text.startswith(log) else f"{log}: {text}") from None
+    selected = list(properties) or None
+    along = properties_along(protocol, [s.state for s in outcome.trace], selected)
     if as_json:
-        doc = {**validation_json(protocol, outcome), "trace": trace_json(protocol, outcome.trace)}
+        doc = {**validation_json(protocol, outcome), "properties": along, "trace": trace_json(protocol, outcome.trace)}
         click.echo(json.dumps(doc, indent=2, default=str))
     else:
         console = make_console()
@@ -62,6 +66,11 @@ def command(target: str, log: str, params: tuple[str, ...], hidden: tuple[str, .
         if outcome.trace:
             title = "a behaviour that explains the log" if outcome.ok else "the log up to there, as protocol steps"
             console.print(Text(f"  {title}:\n{trace_text(protocol, outcome.trace)}", style="dim"), soft_wrap=True)
+        if outcome.trace:
+            console.print(Text("  the properties along that behaviour:", style="dim"))
+            for name, values in along.items():
+                goal = protocol.properties[name].kind == "sometimes"
+                console.print(Text(f"    {name}{' (goal)' if goal else ''}: {timeline(values, goal)}"), soft_wrap=True)
         if outcome.candidates:
             console.print("  closest candidates:")
             for c in outcome.candidates:

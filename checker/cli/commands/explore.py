@@ -1,0 +1,278 @@
+"""``quorum explore TARGET``: step through a protocol in the browser (``checker.explore``).
+
+TARGET is a spec (``specs/x.toml``), a protocol (``protocols.paxos:Paxos`` with ``-p name=value``),
+or a saved trace (``trace.json`` as ``quorum check --out`` writes it, a gallery folder holding one,
+or an ITF trace): the explorer opens on its first state and steps through it.
+``quorum check SPEC --explore`` opens it on the counterexample the check found (``explore_result``).
+
+Everything about the target is the user's input: an unknown target, a spec or trace that does not
+load, a trace for another protocol or one with a step the protocol cannot take, a port in use — all
+bad input (exit 2) naming what is wrong, before anything is served. Ctrl-C stops the server and
+exits 0, nothing left running.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+import click
+
+from checker.cli.commands.show import read_trace_file
+from checker.cli.guards import loading
+from checker.cli.params import parse_params
+from checker.cli.spec import Spec, build_protocol, check_properties, load_protocol, load_spec
+from checker.core.replay import confirm_violation, replay
+from checker.core.result import Result
+from checker.core.trace import Step, step_from_json
+from checker.dsl.protocol import Protocol
+from checker.errors import InternalError, QuorumError, suggest
+from checker.explore.session import Session
+
+TARGETS = "give a spec (specs/x.toml), a trace (trace.json) or a protocol as module:Class, e.g. protocols.paxos:Paxos"
+
+
+@click.command(name="explore")
+@click.argument("target")
+@click.option("-p", "--param", "params", multiple=True, help="protocol parameter, e.g. -p ballots=3")
+@click.option("--protocol", "protocol_ref", default=None,
+              help="module:Class, for a trace that does not name its protocol (an ITF file)")
+@click.option("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
+@click.option("--open", "open_browser", is_flag=True, help="open the page in the default web browser")
+@click.option("--log", is_flag=True, help="print every request the server answers")
+@click.option("--debug", is_flag=True, help="show tracebacks")
+def command(target: str, params: tuple[str, ...], protocol_ref: str | None, port: int, open_browser: bool,
+            log: bool, debug: bool) -> None:
+    """Step through a spec, a protocol (module:Class) or a saved trace in the browser."""
+    check_port(port)
+    with loading(target):
+        session = session_for(target, params, protocol_ref)
+    serve(session, port, open_browser=open_browser, quiet=not log)
+
+
+def check_port(port: int) -> None:
+    if not 0 <= port <= 65535:
+        raise QuorumError(f"--port {port}: a port is 1..65535 (or 0, the default, for a free one)")
+
+
+def serve(session: Session, port: int = 0, *, open_browser: bool = False, quiet: bool = True,
+          to_stderr: bool = False) -> None:
+    """Serve ``session`` on 127.0.0.1 until Ctrl-C (or SIGTERM); the port in use is refused first."""
+    from checker.explore.server import ExplorerServer
+
+    server = ExplorerServer(session, port, quiet=quiet)
+    try:
+        click.echo(f"Quorum explorer: {session.protocol.describe()} at {server.url} (Ctrl-C stops it)",
+                   err=to_stderr)
+        sys.stdout.flush()
+        if open_browser:
+            webbrowser.open(server.url)
+        _serve_until_stopped(server)
+    finally:
+        server.server_close()
+    click.echo("explorer stopped", err=to_stderr)
+
+
+def _serve_until_stopped(server: Any) -> None:
+    """``serve_forever`` until Ctrl-C; SIGTERM stops it the same way (in the main thread)."""
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    main_thread = threading.current_thread() is threading.main_thread()
+    saved = signal.signal(signal.SIGTERM, stop) if main_thread else None
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, saved)
+
+
+def explore_result(spec: Spec, result: Result, port: int = 0, *, to_stderr: bool = False) -> None:
+    """``quorum check ... --explore``: the explorer on the check's counterexample (replayed through
+    the semantics once more), or on the initial state when there is none."""
+    protocol = result.protocol
+    trace: list[Step] | None = None
+    if result.trace:
+        trace = replay(protocol, result.trace, source=f"the counterexample of {spec.path}")
+    violated = result.property if result.verdict == "violated" else None
+    selected = _selected(protocol, spec.properties, violated)
+    session = Session(protocol, trace=trace, source=spec.path, violated=violated, loop_start=result.loop_start,
+                      summary=result.summary(), selected=selected, deadlock=spec.options.get("deadlock", True))
+    if trace is None:
+        click.echo(f"no counterexample to explore ({result.verdict}): the explorer starts at the initial state",
+                   err=True)
+    serve(session, port, to_stderr=to_stderr)
+
+
+def session_for(target: str, params: tuple[str, ...], protocol_ref: str | None) -> Session:
+    """The session TARGET names (a spec, a trace, a folder with trace.json, or module:Class)."""
+    path = Path(target)
+    if path.is_dir():
+        if not (path / "trace.json").is_file():
+            raise QuorumError(f"{target}: a directory without a trace.json; {TARGETS}")
+        path = path / "trace.json"
+    if path.suffix == ".py":
+        raise QuorumError(f"{target}: a Python file; explore the protocol in it as module:Class, "
+                          "e.g. quorum explore protocols.paxos:Paxos")
+    kind = path.suffix if path.suffix in (".toml", ".json") else None
+    if kind is None and path.is_file():
+        head = path.read_bytes()[:4096].lstrip()
+        kind = ".json" if head.startswith(b"{") else ".toml"
+    if kind == ".json":
+        return trace_session(path, params, protocol_ref)
+    if protocol_ref:
+        raise QuorumError(f"--protocol names the protocol of a trace file; {target} is not one (a spec names its "
+                          "protocol, and a protocol is given as TARGET)")
+    if kind == ".toml":
+        spec = load_spec(path)
+        spec.parameters.update(parse_params(params))
+    else:
+        spec = Spec(path=target, protocol_ref=target, parameters=parse_params(params))
+    try:
+        protocol = spec.build()
+    except QuorumError as err:
+        if kind is None and ":" not in target:
+            raise QuorumError(f"{target}: no such spec or trace file, and no protocol module:Class: {TARGETS} "
+                              f"({err})") from None
+        raise
+    check_properties(spec, protocol)
+    return Session(protocol, source=spec.path if kind else "", selected=spec.properties,
+                   deadlock=spec.options.get("deadlock", True))
+
+
+def _selected(protocol: Protocol, names: list[str] | None, violated: str | None) -> list[str]:
+    """The properties a check would check, and the one the trace violates."""
+    chosen = list(names) if names else [p.name for p in protocol.properties.values() if p.default]
+    if violated in protocol.properties and violated not in chosen:
+        chosen.append(violated)
+    return chosen
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a Boolean", type(None): "null"}.get(
+        type(value), "a number")
+
+
+def trace_session(path: Path, params: tuple[str, ...], protocol_ref: str | None) -> Session:
+    """A session on a saved trace, replayed through the semantics; whatever does not fit is bad input."""
+    from checker.render import itf
+
+    doc = read_trace_file(path)
+    is_itf = "states" in doc and "vars" in doc
+    meta = doc.get("#meta", {}) if is_itf else doc
+    if not isinstance(meta, dict):
+        raise QuorumError(f"{path}: \"#meta\" is {_kind(meta)}; it must be an object")
+    written_for = meta.get("protocol")
+    if written_for is not None and not isinstance(written_for, str):
+        raise QuorumError(f"{path}: \"protocol\" is {_kind(written_for)}; write it as \"module:Class\"")
+    ref = protocol_ref or written_for
+    if not ref:
+        raise QuorumError(f"{path}: names no protocol: pass --protocol module:Class (and -p name=value)")
+    other = (f" (the trace was written for {written_for}, not for {protocol_ref} given with --protocol)"
+             if written_for and protocol_ref and written_for != protocol_ref else "")
+    stored = meta.get("parameters", {})
+    if not isinstance(stored, dict):
+        raise QuorumError(f"{path}: \"parameters\" is {_kind(stored)}; it must be an object of name: value")
+    prop = meta.get("property") if is_itf else (doc.get("property") if doc.get("verdict") == "violated" else None)
+    try:
+        cls = load_protocol(ref, str(path))
+        built = {**stored, **parse_params(params)}
+        spec = _spec_of(doc, ref)
+        if spec is not None and spec.faults and "faults" not in built:
+            built["faults"] = spec.faults  # a gallery trace: the faults its spec selects
+        protocol = build_protocol(cls, built, str(path))
+        if is_itf:
+            try:
+                steps = itf.import_trace(protocol, doc, str(path))
+            except (KeyError, TypeError, ValueError, AttributeError) as err:
+                raise QuorumError(f"{path}: the ITF trace does not fit {cls.__name__}: "
+                                  f"{type(err).__name__}: {err}") from None
+        else:
+            steps = _steps(protocol, doc, path)
+        steps = _replay(protocol, steps, prop, path)
+    except QuorumError as err:
+        raise QuorumError(f"{err}{other}") from None
+    if not steps:
+        raise QuorumError(f"{path}: the trace is empty: it has no steps, not even the initial state")
+    loop = doc.get("loop_start") if not is_itf else doc.get("loop")
+    loop = loop if isinstance(loop, int) and not isinstance(loop, bool) and 0 <= loop < len(steps) else None
+    summary = f"{len(steps) - 1} steps"
+    if prop:
+        summary = f"{prop} violated after {len(steps) - 1} steps"
+        if loop is not None:
+            summary += f", then steps {loop + 1}–{len(steps) - 1} repeat for ever" if loop < len(steps) - 1 else \
+                ", then the run stays in the last state for ever"
+    deadlock = True if spec is None else spec.options.get("deadlock", True)
+    return Session(protocol, trace=steps, source=str(path), violated=prop, loop_start=loop, summary=summary,
+                   selected=_selected(protocol, spec.properties if spec else None, prop), deadlock=deadlock)
+
+
+def _spec_of(doc: dict[str, Any], ref: str) -> Spec | None:
+    """The spec a gallery trace names (for its faults), when it is there and names the same protocol."""
+    name = doc.get("spec")
+    if not isinstance(name, str) or not Path(name).is_file():
+        return None
+    try:
+        spec = load_spec(name)
+    except QuorumError:
+        return None
+    return spec if spec.protocol_ref == ref else None
+
+
+def _steps(protocol: Protocol, doc: dict[str, Any], path: Path) -> list[Step]:
+    """The steps of a trace.json, decoded through the protocol's domains (not yet replayed)."""
+    name = type(protocol).__name__
+    if "trace" not in doc:
+        raise QuorumError(f"{path}: no \"trace\": write one with quorum check ... --out DIR")
+    trace = doc["trace"]
+    if not isinstance(trace, list):
+        raise QuorumError(f"{path}: \"trace\" is {_kind(trace)}; it must be a list of steps")
+    if not trace:
+        raise QuorumError(f"{path}: the trace is empty: it has no steps, not even the initial state")
+    actions = [a.name for a in protocol.actions]
+    steps = []
+    for i, raw in enumerate(trace):
+        if not (isinstance(raw, dict) and isinstance(raw.get("action"), str) and isinstance(raw.get("state"), dict)):
+            raise QuorumError(f"{path}: step {i} is not a step: write {{\"action\": ..., \"params\": {{...}}, "
+                              "\"state\": {...}}")
+        if i == 0 and raw["action"] != "Init":
+            raise QuorumError(f"{path}: step 0 is {raw['action']}; a trace starts with its initial state, "
+                              "action \"Init\"")
+        if i > 0 and raw["action"] not in actions:
+            raise QuorumError(f"{path}: step {i}: {name} has no action {raw['action']!r}."
+                              + suggest(raw["action"], actions))
+        if not isinstance(raw.get("params", {}), dict):
+            raise QuorumError(f"{path}: step {i}: \"params\" is {_kind(raw['params'])}; it must be an object")
+        if i > 0:
+            known = protocol.action(raw["action"]).param_names
+            for p in raw.get("params", {}):
+                if p not in known:
+                    raise QuorumError(f"{path}: step {i}: action {raw['action']} has no parameter {p!r}; its "
+                                      f"parameters: {', '.join(known) or '(none)'}")
+        try:
+            steps.append(step_from_json(protocol, raw, path, i))
+        except QuorumError as err:
+            text = str(err)
+            raise QuorumError(text if str(path) in text else f"{path}: step {i}: {text}") from None
+        except AttributeError as err:  # a value of the wrong shape deep in a state
+            raise QuorumError(f"{path}: step {i} does not fit {name}: {err}") from None
+    return steps
+
+
+def _replay(protocol: Protocol, steps: list[Step], prop: str | None, path: Path) -> list[Step]:
+    """Replay the file's steps; a step the protocol cannot take is the file's fault (bad input)."""
+    source = f"trace file {path}"
+    try:
+        if prop == "deadlock" or prop in protocol.properties and protocol.properties[prop].kind == "always":
+            return confirm_violation(protocol, steps, prop, source=source)
+        return replay(protocol, steps, source=source)
+    except InternalError as err:  # the replay's words are for an engine's trace; this is a user's file
+        text = str(err).replace("the state the engine claims", "the state the file records")
+        text = text.replace("the last state of its trace", "the trace's last state")
+        raise QuorumError(f"{text} (the file does not fit {protocol.describe()})") from None
