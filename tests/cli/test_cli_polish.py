@@ -71,3 +71,14 @@ def test_gallery_check_speaks_json(tmp_path):
     out = run("gallery", "--check", "--json", "--out", str(tmp_path / "none"))
     doc = json.loads(out.output)
     assert out.exit_code == 1 and doc["up_to_date"] is False and doc["problems"]
+
+
+def test_show_speaks_json(tmp_path):
+    folder = tmp_path / "entry"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "counterexamples" / "bully-partition", folder)
+    out = run("show", str(folder / "trace.json"), "--json")
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.output)
+    assert (doc["property"], doc["steps"], doc["faults"]) == ("at_most_one_leader", 5, ["partition"])
+    assert any(line.startswith("at_most_one_leader: ") for line in doc["properties"])
+    assert str(folder / "msc.svg") in doc["written"]

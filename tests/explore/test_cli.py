@@ -120,3 +120,16 @@ def test_check_explore_opens_on_the_counterexample():
         code, out = _stop(proc)
     assert view["loaded"]["property"] == "agreement" and view["steps"] == 12 and view["step"] == 0
     assert code == 1  # the check's own verdict: violated
+
+
+def test_explore_json_announces_the_server_as_one_line():
+    proc = subprocess.Popen([sys.executable, "-m", "checker", "explore", "specs/paxos-small.toml", "--json"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        doc = json.loads(proc.stdout.readline())
+        assert doc["url"] == f"http://127.0.0.1:{doc['port']}/" and doc["protocol"].startswith("Paxos(")
+        assert _view(doc["url"])["protocol"] == doc["protocol"]
+    finally:
+        code, out = _stop(proc)
+    assert code == 0 and out == ""

@@ -13,6 +13,7 @@ exits 0, nothing left running.
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
@@ -44,14 +45,15 @@ TARGETS = "give a spec (specs/x.toml), a trace (trace.json) or a protocol as mod
 @click.option("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
 @click.option("--open", "open_browser", is_flag=True, help="open the page in the default web browser")
 @click.option("--log", is_flag=True, help="print every request the server answers")
+@click.option("--json", "as_json", is_flag=True, help="announce the server as one JSON line (url, port, protocol)")
 @click.option("--debug", is_flag=True, help="show tracebacks")
 def command(target: str, params: tuple[str, ...], protocol_ref: str | None, port: int, open_browser: bool,
-            log: bool, debug: bool) -> None:
+            log: bool, as_json: bool, debug: bool) -> None:
     """Step through a spec, a protocol (module:Class) or a saved trace in the browser."""
     check_port(port)
     with loading(target):
         session = session_for(target, params, protocol_ref)
-    serve(session, port, open_browser=open_browser, quiet=not log)
+    serve(session, port, open_browser=open_browser, quiet=not log, as_json=as_json)
 
 
 def check_port(port: int) -> None:
@@ -60,21 +62,26 @@ def check_port(port: int) -> None:
 
 
 def serve(session: Session, port: int = 0, *, open_browser: bool = False, quiet: bool = True,
-          to_stderr: bool = False) -> None:
+          to_stderr: bool = False, as_json: bool = False) -> None:
     """Serve ``session`` on 127.0.0.1 until Ctrl-C (or SIGTERM); the port in use is refused first."""
     from checker.explore.server import ExplorerServer
 
     server = ExplorerServer(session, port, quiet=quiet)
     try:
-        click.echo(f"Quorum explorer: {session.protocol.describe()} at {server.url} (Ctrl-C stops it)",
-                   err=to_stderr)
+        if as_json:
+            click.echo(json.dumps({"url": server.url, "port": server.port,
+                                   "protocol": session.protocol.describe()}), err=to_stderr)
+        else:
+            click.echo(f"Quorum explorer: {session.protocol.describe()} at {server.url} (Ctrl-C stops it)",
+                       err=to_stderr)
         sys.stdout.flush()
         if open_browser:
             webbrowser.open(server.url)
         _serve_until_stopped(server)
     finally:
         server.server_close()
-    click.echo("explorer stopped", err=to_stderr)
+    if not as_json:
+        click.echo("explorer stopped", err=to_stderr)
 
 
 def _serve_until_stopped(server: Any) -> None:

@@ -54,9 +54,10 @@ def read_trace_file(path: Path) -> dict[str, Any]:
 @click.option("-p", "--param", "params", multiple=True, help="protocol parameter, for an ITF file")
 @click.option("--fault", "faults", multiple=True, metavar="NAME",
               help="a fault the run had (e.g. --fault loss), for a file that does not record its faults")
+@click.option("--json", "as_json", is_flag=True, help="print one JSON document")
 @click.option("--debug", is_flag=True, help="show tracebacks")
 def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | None, params: tuple[str, ...],
-            faults: tuple[str, ...], debug: bool) -> None:
+            faults: tuple[str, ...], as_json: bool, debug: bool) -> None:
     """Re-render trace.json (or an ITF trace) as msc.svg, states.svg and report.html."""
     from checker.cli.params import parse_params
     from checker.explicit.space import small_space
@@ -104,8 +105,10 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
                 if recorded is None and not faults and hostable(protocol) else "")
         raise QuorumError(f"{err}{other}{hint}") from None
     doc = {**doc, "summary": doc.get("summary") or _summary(protocol, doc, steps)}
-    for line in property_lines(protocol, steps, doc.get("property")):
-        click.echo(line)
+    lines = property_lines(protocol, steps, doc.get("property"))
+    if not as_json:
+        for line in lines:
+            click.echo(line)
     try:
         written, notes = render_trace(protocol, doc, steps, target, formats=("svg", "png") if png else ("svg",),
                                       space=small_space(protocol, FULL_LIMIT))
@@ -114,7 +117,13 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
         raise QuorumError(f"{target}: writing the rendered trace failed{where}: {err.strerror or err}") from None
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    if as_json:
+        click.echo(json.dumps({"trace": str(path), "protocol": ref, "summary": doc["summary"],
+                               "verdict": doc.get("verdict"), "property": doc.get("property"),
+                               "steps": len(steps) - 1, "faults": list(protocol.faults.selected),
+                               "properties": lines, "written": [str(p) for p in written]}, indent=2))
+    else:
+        click.echo(f"wrote {', '.join(str(p) for p in written)}")
 
 
 def _recorded_faults(path: Path, meta: dict[str, Any]) -> list[str] | None:
