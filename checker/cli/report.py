@@ -8,6 +8,7 @@ from rich.text import Text
 
 from checker.core.diff import changes
 from checker.core.result import Result
+from checker.render.explain import explanation_text as explanation
 
 STYLE = {"holds": "bold green", "violated": "bold red", "error": "bold magenta", "limit": "bold yellow"}
 
@@ -45,18 +46,6 @@ def print_result(result: Result, console: Console, *, title: str | None = None) 
         if why:
             console.print(Text("Why it failed", style="bold"))
             console.print(Text(why), soft_wrap=True)
-
-
-def explanation(result: Result) -> str:
-    """The violated property evaluated clause by clause on the last state ('' if none applies)."""
-    if result.verdict != "violated" or not result.property:
-        return ""
-    from checker.render.explain import explain
-
-    try:
-        return explain(result.protocol, result.trace[-1].state, result.property).text
-    except Exception as exc:  # noqa: BLE001 - an explanation is a courtesy; the verdict stands without it
-        return f"(no explanation: {type(exc).__name__}: {exc})"
 
 
 def step_table(result: Result) -> Table:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from html import escape
 
 from checker.core import result as core_result
-from checker.core.diff import changes
 from checker.core.result import Result
 
 COLOURS = {"holds": "#2e7d32", "violated": "#c62828", "error": "#8e24aa", "limit": "#b8560b"}
@@ -58,7 +57,9 @@ def result_html(result: Result) -> str:
     parts += [f'<p class="q-dim">{escape(line)}</p>' for line in _figures(result)]
     parts += [f'<p class="q-note">warning: {escape(w)}</p>' for w in result.warnings]
     if result.trace:
-        why = _explanation(result)
+        from checker.render.explain import explanation_text
+
+        why = explanation_text(result)
         if why:
             parts.append(f'<details open><summary>Why it failed</summary><pre class="q-why">{escape(why)}</pre>'
                          "</details>")
@@ -73,21 +74,9 @@ def result_html(result: Result) -> str:
 
 def step_table(result: Result) -> str:
     """One row per step: its number, the action with its parameters, and only what it changed."""
-    names = list(result.protocol.variables)
-    last, loop = len(result.trace) - 1, result.loop_start
-    rows = ['<table class="q-steps"><tr><th>#</th><th>action</th><th>changed</th></tr>']
-    prev = None
-    for i, step in enumerate(result.trace):
-        diff = changes(prev, step.state, names)
-        cells = "".join(f'<span class="q-changed">{escape(str(c))}</span>' for c in diff) or "(no change)"
-        cls = [c for c, on in (("q-last", i == last and result.verdict == "violated"), ("q-loop", i == loop)) if on]
-        label = step.label + ("  ⟲ cycle starts" if i == loop else "")
-        attr = f' class="{" ".join(cls)}"' if cls else ""
-        rows.append(f'<tr{attr}><td>{i}</td><td class="q-action">{escape(label)}</td><td>{cells}</td></tr>')
-        prev = step.state
-    rows.append("</table>")
-    return "\n".join(rows)
+    from checker.render.html import step_table as table
 
+    return table(result.protocol, result.trace, result.loop_start, result.verdict == "violated", prefix="q-")
 
 def _figures(result: Result) -> list[str]:
     lines = []
@@ -100,18 +89,6 @@ def _figures(result: Result) -> list[str]:
         lines.append("coverage: " + ", ".join(f"{name} {count:,}" for name, count in result.coverage.items()))
     lines += [f"goal {goal} reached at depth {depth}" for goal, depth in result.goals.items() if depth is not None]
     return lines
-
-
-def _explanation(result: Result) -> str:
-    """The violated property evaluated clause by clause on the last state ('' when none applies)."""
-    if result.verdict != "violated" or not result.property:
-        return ""
-    from checker.render.explain import explain
-
-    try:
-        return explain(result.protocol, result.trace[-1].state, result.property).text
-    except Exception as exc:  # an explanation is a courtesy: the verdict stands without it
-        return f"(no explanation: {type(exc).__name__}: {exc})"
 
 
 def _chart(result: Result) -> str:

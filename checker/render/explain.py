@@ -663,3 +663,15 @@ def _instance(binding: str | None, child: Node, depth: int, parent: str | None =
     lines = describe(child, depth, parent)
     first = lines[0].strip() if lines else ""
     return ["  " * depth + f"{binding}: {first}"] + lines[1:]
+
+
+def explanation_text(result: Any) -> str:
+    """The violated property of a ``Result`` evaluated clause by clause on its last state ('' where
+    none applies): what the terminal, notebooks and test failures print under a counterexample. An
+    explanation is a courtesy: if it fails, the verdict stands and the failure is named instead."""
+    if result.verdict != "violated" or not result.property or not result.trace:
+        return ""
+    try:
+        return explain(result.protocol, result.trace[-1].state, result.property).text
+    except Exception as exc:  # noqa: BLE001 - the verdict stands without it
+        return f"(no explanation: {type(exc).__name__}: {exc})"

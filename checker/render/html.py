@@ -78,7 +78,7 @@ def report(protocol: Protocol, result_doc: dict[str, Any], trace: list[Step], wh
         parts.append("<h2>Why it failed</h2>")
         parts.append(f'<pre class="why">{escape(why.text)}</pre>')
     parts.append("<h2>Steps</h2>")
-    parts.append(_step_table(protocol, trace, result_doc.get("loop_start"), result_doc.get("verdict") == "violated"))
+    parts.append(step_table(protocol, trace, result_doc.get("loop_start"), result_doc.get("verdict") == "violated"))
     for title, svg in diagrams.items():
         parts.append(f"<h2>{escape(title)}</h2>")
         if svg is None:
@@ -100,20 +100,22 @@ def _inline(svg: str) -> str:
     return svg[start:] if start >= 0 else svg
 
 
-def _step_table(protocol: Protocol, trace: list[Step], loop: int | None, violated: bool) -> str:
+def step_table(protocol: Protocol, trace: list[Step], loop: int | None, violated: bool, *, prefix: str = "") -> str:
+    """The trace as an HTML table: step number, action with its parameters, and only what it changed.
+    ``prefix`` scopes the CSS classes (a notebook cell shares its page with others)."""
     names = list(protocol.variables)
-    rows = ["<table><tr><th>#</th><th>action</th><th>changed</th></tr>"]
+    rows = [f'<table class="{prefix}steps"><tr><th>#</th><th>action</th><th>changed</th></tr>']
     prev = None
     for i, step in enumerate(trace):
         diff = changes(prev, step.state, names)
-        cells = "".join(f'<span class="changed">{escape(str(c))}</span>' for c in diff) or "(no change)"
+        cells = "".join(f'<span class="{prefix}changed">{escape(str(c))}</span>' for c in diff) or "(no change)"
         cls = []
         if violated and i == len(trace) - 1:
-            cls.append("last")
+            cls.append(f"{prefix}last")
         if loop is not None and i == loop:
-            cls.append("loop")
+            cls.append(f"{prefix}loop")
         label = step.label + ("  ⟲ cycle starts" if loop is not None and i == loop else "")
-        rows.append(f'<tr class="{" ".join(cls)}"><td>{i}</td><td class="action">{escape(label)}</td>'
+        rows.append(f'<tr class="{" ".join(cls)}"><td>{i}</td><td class="{prefix}action">{escape(label)}</td>'
                     f"<td>{cells}</td></tr>")
         prev = step.state
     rows.append("</table>")

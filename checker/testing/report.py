@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from checker.core.diff import changes
 from checker.core.result import Result
+from checker.render.explain import explanation_text as explanation
 
 ACTION_WIDTH = 44  # the action column; a longer label gets a line of its own
 
@@ -56,15 +57,3 @@ def step_table(result: Result) -> str:
             out += [f"  {'':>3}  {'':<{width}}{d}" for d in diff[1:]]
         prev = step.state
     return "\n".join(line.rstrip() for line in out)
-
-
-def explanation(result: Result) -> str:
-    """The violated property evaluated clause by clause on the last state ('' when none applies)."""
-    if result.verdict != "violated" or not result.property or not result.trace:
-        return ""
-    from checker.render.explain import explain
-
-    try:
-        return explain(result.protocol, result.trace[-1].state, result.property).text
-    except Exception as exc:  # an explanation is a courtesy: the verdict stands without it
-        return f"(no explanation: {type(exc).__name__}: {exc})"

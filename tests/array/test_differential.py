@@ -13,27 +13,18 @@ from pathlib import Path
 import pytest
 
 from checker.array.engine import array, auto, encodes
-from checker.cli.discovery import all_protocols
 from checker.cli.spec import load_spec
 from checker.core.result import Raised
 from checker.explicit.bfs import explore
 from protocols.occ import Occ
 from tests import toys
+from tests.cases import CASES, IDS, build
 
-CASES = [(cls, variant) for cls in all_protocols() for variant in (cls.variants() or [None])]
-IDS = [f"{c.__name__}-{v}" if v else c.__name__ for c, v in CASES]
 TOYS = ["RecordOutOfDomain", "ParamRecordOutOfDomain", "InboxOutOfDomain", "SetOfScalarsOutOfDomain",
         "MapOutOfDomain", "OutOfDomain", "BoolGetsNumber", "MapKeyOutside", "RaisesOnGuard", "SendWhenEmpty",
         "EmptyFrom", "Counter", "DeadlockBeforeViolation", "Unreachable"]
 # the specs the search engines run (BMC, induction, liveness and simulation specs are other engines' business)
 SPECS = [p for p in sorted(Path("specs").glob("*.toml")) if load_spec(p).engine in ("auto", "explicit", "array")]
-
-
-def build(cls, variant):
-    params = dict(cls.small_instance)
-    if variant is not None:
-        params["variant"] = variant
-    return cls(**params)
 
 
 def finding(result) -> tuple:

@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from checker.cli.discovery import all_protocols
 from checker.core.replay import confirm_violation
 from checker.explicit.bfs import explore
 from checker.hyp.simulate import simulate
+from tests.cases import CASES, IDS, build
 
 NEAR = 8
 WALKS = 100
-CASES = [(cls, variant) for cls in all_protocols() for variant in (cls.variants() or [None])]
-IDS = [f"{c.__name__}-{v}" if v else c.__name__ for c, v in CASES]
-
-
-def build(cls, variant):
-    params = dict(cls.small_instance)
-    if variant is not None:
-        params["variant"] = variant
-    return cls(**params)
 
 
 @pytest.mark.parametrize(("cls", "variant"), CASES, ids=IDS)

@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from checker.cli.discovery import all_protocols
 from checker.explicit.bfs import explore
 from checker.smt.bmc import bmc
+from tests.cases import CASES, IDS, build
 
 BOUND = 6
 SECONDS = 20  # per BMC run: a case over budget fails with a time-limit message instead of stalling
-CASES = [(cls, variant) for cls in all_protocols() for variant in (cls.variants() or [None])]
-IDS = [f"{c.__name__}-{v}" if v else c.__name__ for c, v in CASES]
-
-
-def build(cls, variant):
-    params = dict(cls.small_instance)
-    if variant is not None:
-        params["variant"] = variant
-    return cls(**params)
 
 
 def agree(cls, variant, max_depth: int | None) -> None:

@@ -23,15 +23,15 @@ from typing import Any
 
 import click
 
-from checker.cli.commands.show import read_trace_file
+from checker.cli.commands.show import load_saved_trace
 from checker.cli.guards import loading
 from checker.cli.params import parse_params
-from checker.cli.spec import Spec, build_protocol, check_properties, load_protocol, load_spec
-from checker.core.replay import confirm_violation, replay
+from checker.cli.spec import Spec, check_properties, load_spec
+from checker.core.replay import replay
 from checker.core.result import Result
-from checker.core.trace import Step, step_from_json
+from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
-from checker.errors import InternalError, QuorumError, suggest
+from checker.errors import QuorumError
 from checker.explore.session import Session
 
 TARGETS = "give a spec (specs/x.toml), a trace (trace.json) or a protocol as module:Class, e.g. protocols.paxos:Paxos"
@@ -161,53 +161,11 @@ def _selected(protocol: Protocol, names: list[str] | None, violated: str | None)
     return chosen
 
 
-def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a Boolean", type(None): "null"}.get(
-        type(value), "a number")
-
-
 def trace_session(path: Path, params: tuple[str, ...], protocol_ref: str | None) -> Session:
-    """A session on a saved trace, replayed through the semantics; whatever does not fit is bad input."""
-    from checker.render import itf
-
-    doc = read_trace_file(path)
-    is_itf = "states" in doc and "vars" in doc
-    meta = doc.get("#meta", {}) if is_itf else doc
-    if not isinstance(meta, dict):
-        raise QuorumError(f"{path}: \"#meta\" is {_kind(meta)}; it must be an object")
-    written_for = meta.get("protocol")
-    if written_for is not None and not isinstance(written_for, str):
-        raise QuorumError(f"{path}: \"protocol\" is {_kind(written_for)}; write it as \"module:Class\"")
-    ref = protocol_ref or written_for
-    if not ref:
-        raise QuorumError(f"{path}: names no protocol: pass --protocol module:Class (and -p name=value)")
-    other = (f" (the trace was written for {written_for}, not for {protocol_ref} given with --protocol)"
-             if written_for and protocol_ref and written_for != protocol_ref else "")
-    stored = meta.get("parameters", {})
-    if not isinstance(stored, dict):
-        raise QuorumError(f"{path}: \"parameters\" is {_kind(stored)}; it must be an object of name: value")
-    prop = meta.get("property") if is_itf else (doc.get("property") if doc.get("verdict") == "violated" else None)
-    try:
-        cls = load_protocol(ref, str(path))
-        built = {**stored, **parse_params(params)}
-        spec = _spec_of(doc, ref)
-        if spec is not None and spec.faults and "faults" not in built:
-            built["faults"] = spec.faults  # a gallery trace: the faults its spec selects
-        protocol = build_protocol(cls, built, str(path))
-        if is_itf:
-            try:
-                steps = itf.import_trace(protocol, doc, str(path))
-            except (KeyError, TypeError, ValueError, AttributeError) as err:
-                raise QuorumError(f"{path}: the ITF trace does not fit {cls.__name__}: "
-                                  f"{type(err).__name__}: {err}") from None
-        else:
-            steps = _steps(protocol, doc, path)
-        steps = _replay(protocol, steps, prop, path)
-    except QuorumError as err:
-        raise QuorumError(f"{err}{other}") from None
-    if not steps:
-        raise QuorumError(f"{path}: the trace is empty: it has no steps, not even the initial state")
-    loop = doc.get("loop_start") if not is_itf else doc.get("loop")
+    """A session on a saved trace, read and replayed as ``quorum show`` reads it."""
+    protocol, steps, doc, ref = load_saved_trace(path, protocol_ref, params)
+    prop = doc.get("property") if doc.get("verdict") == "violated" else None
+    loop = doc.get("loop_start")
     loop = loop if isinstance(loop, int) and not isinstance(loop, bool) and 0 <= loop < len(steps) else None
     summary = f"{len(steps) - 1} steps"
     if prop:
@@ -215,13 +173,15 @@ def trace_session(path: Path, params: tuple[str, ...], protocol_ref: str | None)
         if loop is not None:
             summary += f", then steps {loop + 1}–{len(steps) - 1} repeat for ever" if loop < len(steps) - 1 else \
                 ", then the run stays in the last state for ever"
+    spec = _spec_of(doc, ref)
     deadlock = True if spec is None else spec.options.get("deadlock", True)
     return Session(protocol, trace=steps, source=str(path), violated=prop, loop_start=loop, summary=summary,
                    selected=_selected(protocol, spec.properties if spec else None, prop), deadlock=deadlock)
 
 
 def _spec_of(doc: dict[str, Any], ref: str) -> Spec | None:
-    """The spec a gallery trace names (for its faults), when it is there and names the same protocol."""
+    """The spec a gallery trace names (for its properties and deadlock rule), when it is there and names the
+    same protocol."""
     name = doc.get("spec")
     if not isinstance(name, str) or not Path(name).is_file():
         return None
@@ -230,56 +190,3 @@ def _spec_of(doc: dict[str, Any], ref: str) -> Spec | None:
     except QuorumError:
         return None
     return spec if spec.protocol_ref == ref else None
-
-
-def _steps(protocol: Protocol, doc: dict[str, Any], path: Path) -> list[Step]:
-    """The steps of a trace.json, decoded through the protocol's domains (not yet replayed)."""
-    name = type(protocol).__name__
-    if "trace" not in doc:
-        raise QuorumError(f"{path}: no \"trace\": write one with quorum check ... --out DIR")
-    trace = doc["trace"]
-    if not isinstance(trace, list):
-        raise QuorumError(f"{path}: \"trace\" is {_kind(trace)}; it must be a list of steps")
-    if not trace:
-        raise QuorumError(f"{path}: the trace is empty: it has no steps, not even the initial state")
-    actions = [a.name for a in protocol.actions]
-    steps = []
-    for i, raw in enumerate(trace):
-        if not (isinstance(raw, dict) and isinstance(raw.get("action"), str) and isinstance(raw.get("state"), dict)):
-            raise QuorumError(f"{path}: step {i} is not a step: write {{\"action\": ..., \"params\": {{...}}, "
-                              "\"state\": {...}}")
-        if i == 0 and raw["action"] != "Init":
-            raise QuorumError(f"{path}: step 0 is {raw['action']}; a trace starts with its initial state, "
-                              "action \"Init\"")
-        if i > 0 and raw["action"] not in actions:
-            raise QuorumError(f"{path}: step {i}: {name} has no action {raw['action']!r}."
-                              + suggest(raw["action"], actions))
-        if not isinstance(raw.get("params", {}), dict):
-            raise QuorumError(f"{path}: step {i}: \"params\" is {_kind(raw['params'])}; it must be an object")
-        if i > 0:
-            known = protocol.action(raw["action"]).param_names
-            for p in raw.get("params", {}):
-                if p not in known:
-                    raise QuorumError(f"{path}: step {i}: action {raw['action']} has no parameter {p!r}; its "
-                                      f"parameters: {', '.join(known) or '(none)'}")
-        try:
-            steps.append(step_from_json(protocol, raw, path, i))
-        except QuorumError as err:
-            text = str(err)
-            raise QuorumError(text if str(path) in text else f"{path}: step {i}: {text}") from None
-        except AttributeError as err:  # a value of the wrong shape deep in a state
-            raise QuorumError(f"{path}: step {i} does not fit {name}: {err}") from None
-    return steps
-
-
-def _replay(protocol: Protocol, steps: list[Step], prop: str | None, path: Path) -> list[Step]:
-    """Replay the file's steps; a step the protocol cannot take is the file's fault (bad input)."""
-    source = f"trace file {path}"
-    try:
-        if prop == "deadlock" or prop in protocol.properties and protocol.properties[prop].kind == "always":
-            return confirm_violation(protocol, steps, prop, source=source)
-        return replay(protocol, steps, source=source)
-    except InternalError as err:  # the replay's words are for an engine's trace; this is a user's file
-        text = str(err).replace("the state the engine claims", "the state the file records")
-        text = text.replace("the last state of its trace", "the trace's last state")
-        raise QuorumError(f"{text} (the file does not fit {protocol.describe()})") from None

@@ -59,9 +59,7 @@ def read_trace_file(path: Path) -> dict[str, Any]:
 def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | None, params: tuple[str, ...],
             faults: tuple[str, ...], as_json: bool, debug: bool) -> None:
     """Re-render trace.json (or an ITF trace) as msc.svg, states.svg and report.html."""
-    from checker.cli.params import parse_params
     from checker.explicit.space import small_space
-    from checker.render import itf
     from checker.render.bundle import render_trace
     from checker.render.stategraph import FULL_LIMIT
 
@@ -69,6 +67,38 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
     target = check_out_dir(out) if out else path.parent  # before any work
     if not out:
         check_out_dir(target, "the trace's directory")
+    protocol, steps, doc, ref = load_saved_trace(path, protocol_ref, params, faults)
+    doc = {**doc, "summary": doc.get("summary") or _summary(protocol, doc, steps)}
+    lines = property_lines(protocol, steps, doc.get("property"))
+    if not as_json:
+        for line in lines:
+            click.echo(line)
+    try:
+        written, notes = render_trace(protocol, doc, steps, target, formats=("svg", "png") if png else ("svg",),
+                                      space=small_space(protocol, FULL_LIMIT))
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename else ""
+        raise QuorumError(f"{target}: writing the rendered trace failed{where}: {err.strerror or err}") from None
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    if as_json:
+        click.echo(json.dumps({"trace": str(path), "protocol": ref, "summary": doc["summary"],
+                               "verdict": doc.get("verdict"), "property": doc.get("property"),
+                               "steps": len(steps) - 1, "faults": list(protocol.faults.selected),
+                               "properties": lines, "written": [str(p) for p in written]}, indent=2))
+    else:
+        click.echo(f"wrote {', '.join(str(p) for p in written)}")
+
+
+def load_saved_trace(path: Path, protocol_ref: str | None = None, params: tuple[str, ...] = (),
+                     faults: tuple[str, ...] = ()) -> tuple[Any, list, dict[str, Any], str]:
+    """A saved trace (trace.json or ITF) decoded and replayed through the semantics: the protocol it
+    was written for (with its faults, recorded or read off the trace), its steps, the document to
+    render (verdict, property, message, loop_start) and the protocol reference. Whatever does not fit
+    is bad input naming the file (``show`` and ``explore`` both read traces through this)."""
+    from checker.cli.params import parse_params
+    from checker.render import itf
+
     doc = read_trace_file(path)
     is_itf = "states" in doc and "vars" in doc
     meta = doc.get("#meta", {}) if is_itf else doc
@@ -104,26 +134,7 @@ def command(trace_file: str, out: str | None, png: bool, protocol_ref: str | Non
         hint = ("; if the run had faults, name them with --fault (the file records none)"
                 if recorded is None and not faults and hostable(protocol) else "")
         raise QuorumError(f"{err}{other}{hint}") from None
-    doc = {**doc, "summary": doc.get("summary") or _summary(protocol, doc, steps)}
-    lines = property_lines(protocol, steps, doc.get("property"))
-    if not as_json:
-        for line in lines:
-            click.echo(line)
-    try:
-        written, notes = render_trace(protocol, doc, steps, target, formats=("svg", "png") if png else ("svg",),
-                                      space=small_space(protocol, FULL_LIMIT))
-    except OSError as err:
-        where = f" ({err.filename})" if err.filename else ""
-        raise QuorumError(f"{target}: writing the rendered trace failed{where}: {err.strerror or err}") from None
-    for note in notes:
-        click.echo(f"note: {note}", err=True)
-    if as_json:
-        click.echo(json.dumps({"trace": str(path), "protocol": ref, "summary": doc["summary"],
-                               "verdict": doc.get("verdict"), "property": doc.get("property"),
-                               "steps": len(steps) - 1, "faults": list(protocol.faults.selected),
-                               "properties": lines, "written": [str(p) for p in written]}, indent=2))
-    else:
-        click.echo(f"wrote {', '.join(str(p) for p in written)}")
+    return protocol, steps, doc, ref
 
 
 def _recorded_faults(path: Path, meta: dict[str, Any]) -> list[str] | None:

@@ -1,0 +1,17 @@
+"""Every protocol and variant in protocols/, discovered, at its ``small_instance``: the cases the
+cross-engine tests share (a new protocol is compared by every engine without editing a test)."""
+
+from __future__ import annotations
+
+from checker.cli.discovery import all_protocols
+
+CASES = [(cls, variant) for cls in all_protocols() for variant in (cls.variants() or [None])]
+IDS = [f"{c.__name__}-{v}" if v else c.__name__ for c, v in CASES]
+
+
+def build(cls, variant):
+    """The protocol at its small instance, with the variant (None: the protocol has none)."""
+    params = dict(cls.small_instance)
+    if variant is not None:
+        params["variant"] = variant
+    return cls(**params)
