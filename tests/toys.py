@@ -13,6 +13,7 @@ from checker.dsl import (
     Protocol,
     Range,
     RecordType,
+    SetOf,
     Variant,
     action,
     always,
@@ -408,3 +409,39 @@ class DeadlockBeforeViolation(Protocol):
     @always
     def not_three(self, s):
         return s.x != 3
+
+
+class Pinger(Protocol):
+    """Two nodes ping each other over a network that may lose a ping; a toy with no declarations,
+    so charts must infer its roles and messages (and one action has no parameter values at all)."""
+
+    def setup(self):
+        self.Node = Nodes("n", 2)
+        self.Ping = RecordType("ping", src=self.Node, dst=self.Node)
+        self.var("got", Map(self.Node, Nodes("c", 2)), init="c1")
+        self.var("net", SetOf(self.Ping), init=())
+
+    @action(i="Node", j="Node")
+    def send(self, s, i, j):
+        if i != j:
+            return s.update(net=s.net | {self.Ping(i, j)})
+
+    @action(m=Nodes("x", 0))
+    def noop(self, s, m):
+        return None
+
+    @action(i="Node")
+    def drop_message(self, s, i):
+        held = sorted(m for m in s.net if m.src == i)
+        if held:
+            return s.update(net=s.net - {held[0]})
+
+    @action(i="Node")
+    def receive(self, s, i):
+        held = sorted(m for m in s.net if m.dst == i)
+        if held:
+            return s.update(got=s.got.set(i, "c2"), net=s.net - {held[0]})
+
+    @always
+    def quiet(self, s):
+        return True

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from checker import QuorumError, check
-from checker.cli.spec import load_spec
 from protocols.lease import LeaseLock
+from tests.protocols.steps import assert_spec_met
 
 SEED = {"ttl": 3, "renew_period": 1, "pause": 4, "horizon": 5, "first_token": 33}
 
@@ -84,9 +84,4 @@ def test_bad_parameters_name_the_fix():
 
 @pytest.mark.parametrize("name", ["lease-fencing", "lease-no-fencing", "lease-two-believers"])
 def test_specs_meet_their_expectations(name):
-    spec = load_spec(f"specs/{name}.toml")
-    protocol = spec.build()
-    result = check(protocol, properties=spec.properties)
-    assert spec.expect == ("holds" if result.holds else f"violated: {result.property}")
-    if spec.trace_length is not None:
-        assert len(result.trace) - 1 == spec.trace_length
+    assert_spec_met(name)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from checker import QuorumError, check
-from checker.cli.spec import load_spec
 from protocols.k8s_lease import KubeLeaseElection
+from tests.protocols.steps import assert_spec_met
 
 
 def test_fenced_election_holds_and_leadership_changes():
@@ -50,8 +50,4 @@ def test_bad_parameter():
 
 @pytest.mark.parametrize("name", ["k8s-lease", "k8s-lease-no-fencing", "k8s-lease-deadline-too-long"])
 def test_specs_meet_their_expectations(name):
-    spec = load_spec(f"specs/{name}.toml")
-    result = check(spec.build(), properties=spec.properties)
-    assert spec.expect == ("holds" if result.holds else f"violated: {result.property}")
-    if spec.trace_length is not None:
-        assert len(result.trace) - 1 == spec.trace_length
+    assert_spec_met(name)

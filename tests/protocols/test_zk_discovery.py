@@ -7,18 +7,10 @@ from __future__ import annotations
 import pytest
 
 from checker import check
-from checker.cli.spec import load_spec
 from protocols.zk_discovery import ZkDiscovery
+from tests.protocols.steps import assert_spec_met, replay
 
 SPEC = {"servers": 2, "ttl": 2, "pause": 3, "lag": 1}
-
-
-def replay(proto, steps):
-    s = proto.initial_states()[0]
-    for name, *params in steps:
-        s = proto.action(name).fn(s, *params)
-        assert s is not None, (name, params)
-    return s
 
 
 @pytest.mark.parametrize(("ttl", "lag"), [(1, 0), (2, 0), (2, 1), (3, 1), (2, 2)])
@@ -97,8 +89,4 @@ def test_time_waits_for_the_expiry_the_notification_and_a_late_refresh():
 @pytest.mark.parametrize("name", ["zk-discovery", "zk-discovery-bound-too-tight",
                                   "zk-discovery-persistent-registration", "zk-discovery-watch-not-rearmed"])
 def test_specs_meet_their_expectations(name):
-    spec = load_spec(f"specs/{name}.toml")
-    result = check(spec.build(), properties=spec.properties)
-    assert spec.expect == ("holds" if result.holds else f"violated: {result.property}")
-    if spec.trace_length is not None:
-        assert len(result.trace) - 1 == spec.trace_length
+    assert_spec_met(name)

@@ -6,18 +6,10 @@ from __future__ import annotations
 import pytest
 
 from checker import check
-from checker.cli.spec import load_spec
 from protocols.zk_election import ZkElection
+from tests.protocols.steps import assert_spec_met, replay
 
 BASE = {"ttl": 2, "pause": 3}
-
-
-def replay(proto, steps):
-    s = proto.initial_states()[0]
-    for name, *params in steps:
-        s = proto.action(name).fn(s, *params)
-        assert s is not None, (name, params)
-    return s
 
 
 def test_three_candidates_one_live_leader_and_fenced_commands():
@@ -103,8 +95,4 @@ def test_only_the_leader_can_pause_and_a_paused_leader_cannot_command():
 @pytest.mark.parametrize("name", ["zk-election", "zk-election-no-fencing", "zk-election-no-recheck",
                                   "zk-election-two-believers"])
 def test_specs_meet_their_expectations(name):
-    spec = load_spec(f"specs/{name}.toml")
-    result = check(spec.build(), properties=spec.properties)
-    assert spec.expect == ("holds" if result.holds else f"violated: {result.property}")
-    if spec.trace_length is not None:
-        assert len(result.trace) - 1 == spec.trace_length
+    assert_spec_met(name)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from checker import Map, Nodes, Protocol, RecordType, SetOf, action, always
 from checker import check as run_check
 from checker.core.replay import replay
 from checker.core.trace import Step
@@ -21,6 +20,7 @@ from checker.render.dot import have_dot
 from protocols.lease import LeaseLock
 from protocols.paxos import Paxos
 from protocols.raft import Raft
+from tests.toys import Pinger
 
 ROOT = Path(__file__).resolve().parents[2]
 SVG = "{http://www.w3.org/2000/svg}"
@@ -75,37 +75,6 @@ def test_msc_legend_names_what_the_chart_shows(out):
         legend = " ".join(texts(g) for name, g in svg_groups(svg, "node").items() if name.startswith("legend"))
         assert "Legend" in legend and "a message sent and never received (in flight at the end)" in legend
         assert "the state after it violates agreement" in legend
-
-
-class Pinger(Protocol):
-    """Two nodes ping each other over a network that may lose a ping."""
-
-    def setup(self):
-        self.Node = Nodes("n", 2)
-        self.Ping = RecordType("ping", src=self.Node, dst=self.Node)
-        self.var("got", Map(self.Node, Nodes("c", 2)), init="c1")
-        self.var("net", SetOf(self.Ping), init=())
-
-    @action(i="Node", j="Node")
-    def send(self, s, i, j):
-        if i != j:
-            return s.update(net=s.net | {self.Ping(i, j)})
-
-    @action(i="Node")
-    def drop_message(self, s, i):
-        held = sorted(m for m in s.net if m.src == i)
-        if held:
-            return s.update(net=s.net - {held[0]})
-
-    @action(i="Node")
-    def receive(self, s, i):
-        held = sorted(m for m in s.net if m.dst == i)
-        if held:
-            return s.update(got=s.got.set(i, "c2"), net=s.net - {held[0]})
-
-    @always
-    def quiet(self, s):
-        return True
 
 
 def pinger_trace(p: Pinger, plan: list[tuple[str, dict]]) -> list[Step]:

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from checker import Map, Nodes, Protocol, QuorumError, RecordType, SetOf, action, always
+from checker import QuorumError
 from checker import check as run_check
 from checker.core.replay import replay
 from checker.render import chart, explain, itf, msc
 from checker.render.dot import have_dot
 from checker.render.roles import ENVIRONMENT, cast
 from protocols.paxos import Paxos
+from tests.toys import Pinger
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,41 +59,6 @@ def test_explanation_names_the_quorums(buggy):
     why = explain.explain(protocol, result.trace[-1].state, "agreement")
     assert "for pair = (v1, v2)" in why.text
     assert why.text.count("chosen_at(") == 2 and "witness Q = {" in why.text
-
-
-class Pinger(Protocol):
-    """A toy with no declarations: roles and messages must be inferred."""
-
-    def setup(self):
-        self.Node = Nodes("n", 2)
-        self.Ping = RecordType("ping", src=self.Node, dst=self.Node)
-        self.var("got", Map(self.Node, Nodes("c", 2)), init="c1")
-        self.var("net", SetOf(self.Ping), init=())
-
-    @action(i="Node", j="Node")
-    def send(self, s, i, j):
-        if i != j:
-            return s.update(net=s.net | {self.Ping(i, j)})
-
-    @action(m=Nodes("x", 0))
-    def noop(self, s, m):
-        return None
-
-    @action(i="Node")
-    def drop_message(self, s, i):
-        held = [m for m in s.net if m.src == i]
-        if held:
-            return s.update(net=s.net - {held[0]})
-
-    @action(i="Node")
-    def receive(self, s, i):
-        held = [m for m in s.net if m.dst == i]
-        if held:
-            return s.update(got=s.got.set(i, "c2"), net=s.net - {held[0]})
-
-    @always
-    def quiet(self, s):
-        return True
 
 
 def test_inferred_roles_inbox_and_loss():

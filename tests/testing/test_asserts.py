@@ -2,32 +2,20 @@
 
 import pytest
 
-from checker import check
 from checker.testing import CheckFailed, assert_holds, assert_violated, step_table
-from protocols.paxos import Paxos
 
 
-@pytest.fixture(scope="module")
-def buggy():
-    return check(Paxos(ballots=2, variant="phase2a-ignores-1b"), engine="explicit")
+def test_passing_assertions_return_the_result(paxos_buggy, paxos_correct):
+    assert assert_holds(paxos_correct) is paxos_correct
+    assert assert_violated(paxos_buggy) is paxos_buggy
+    assert assert_violated(paxos_buggy, "agreement", steps=12) is paxos_buggy
 
 
-@pytest.fixture(scope="module")
-def correct():
-    return check(Paxos(ballots=2), engine="explicit")
-
-
-def test_passing_assertions_return_the_result(buggy, correct):
-    assert assert_holds(correct) is correct
-    assert assert_violated(buggy) is buggy
-    assert assert_violated(buggy, "agreement", steps=12) is buggy
-
-
-def test_assert_holds_shows_the_step_table_and_why(buggy):
+def test_assert_holds_shows_the_step_table_and_why(paxos_buggy):
     with pytest.raises(CheckFailed) as info:
-        assert_holds(buggy, "Paxos must agree")
+        assert_holds(paxos_buggy, "Paxos must agree")
     text = str(info.value)
-    assert info.value.result is buggy and isinstance(info.value, AssertionError)
+    assert info.value.result is paxos_buggy and isinstance(info.value, AssertionError)
     assert text.startswith("Paxos must agree: expected every property to hold\ngot: violated: agreement after 12 steps")
     assert "Counterexample (12 steps):" in text
     assert "   12  phase2b(a=a3, m=2a(bal=0, val=v1))  maxVBal[a3] = 0" in text
@@ -40,15 +28,15 @@ def test_assert_holds_shows_the_step_table_and_why(buggy):
     ({"property": "validity"}, "expected validity violated\ngot: violated: agreement"),
     ({"steps": 11}, "expected a property violated in 11 steps, but the counterexample takes 12"),
 ])
-def test_assert_violated_names_what_differs(buggy, kwargs, expected):
+def test_assert_violated_names_what_differs(paxos_buggy, kwargs, expected):
     with pytest.raises(CheckFailed, match=None) as info:
-        assert_violated(buggy, **kwargs)
+        assert_violated(paxos_buggy, **kwargs)
     assert str(info.value).startswith(expected)
 
 
-def test_assert_violated_on_a_check_that_holds(correct):
+def test_assert_violated_on_a_check_that_holds(paxos_correct):
     with pytest.raises(CheckFailed) as info:
-        assert_violated(correct, "agreement")
+        assert_violated(paxos_correct, "agreement")
     assert str(info.value).startswith("expected agreement violated\ngot: holds: agreement, validity, value_chosen")
     assert "Counterexample" not in str(info.value)
 
@@ -58,8 +46,8 @@ def test_not_a_result_is_a_type_error():
         assert_holds(True)
 
 
-def test_the_step_table_lists_each_change_on_its_own_line(buggy):
-    lines = step_table(buggy).splitlines()
+def test_the_step_table_lists_each_change_on_its_own_line(paxos_buggy):
+    lines = step_table(paxos_buggy).splitlines()
     assert lines[0].split() == ["#", "action", "changed"]
     assert lines[1].split() == ["0", "Init", "maxBal", "=", "{a1:", "-1,", "a2:", "-1,", "a3:", "-1}"]
     assert lines[2].strip() == "maxVBal = {a1: -1, a2: -1, a3: -1}"
