@@ -4,8 +4,9 @@ Imports point one way: cli -> engines (array, explicit, smt, hyp, conform) -> co
 system (real systems under test) -> conform; render -> core, dsl; cli -> explore (the browser
 explorer) -> render, core, dsl; notebook (Jupyter's HTML, installed by the facade) -> render; and
 testing (pytest's helpers and plugin) -> cli, render. The array engine runs the formulas ``smt``
-builds, and ``auto`` falls back to ``explicit``. Every import is read with ``ast``, function-local ones included; imports under
-``if TYPE_CHECKING:`` are type annotations only (they never run) and are skipped.
+builds, and ``auto`` falls back to ``explicit``. Every import is read with ``ast``, function-local
+ones included; imports under ``if TYPE_CHECKING:`` are type annotations only (they never run) and
+are skipped.
 """
 
 import ast
