@@ -100,15 +100,13 @@ class ZkElection(Protocol):
     @action(c="Client", i="Slot")
     def check(self, s, c, i):
         """c lists /election/: its node i is the lowest, so it leads."""
-        if s.guard(And(s.pc[c] == "candidate", s.mine[c] == i, self.zk.ready(s, c),
-                       Not(Exists(range(i), lambda j: self.zk.slot_taken(s, j))))):
+        if s.guard(And(s.pc[c] == "candidate", s.mine[c] == i, self.zk.ready(s, c), self.zk.none_below(s, i))):
             return s.update(pc=s.pc.set(c, "leader"))
 
     @action(c="Client", i="Slot", j="Slot")
     def follow(self, s, c, i, j):
         """c's node i is not the lowest: it watches its predecessor j, the next node below, and waits."""
-        if s.guard(And(s.pc[c] == "candidate", s.mine[c] == i, j < i, self.zk.ready(s, c), self.zk.slot_taken(s, j),
-                       Not(Exists(range(j + 1, i), lambda k: self.zk.slot_taken(s, k))))):
+        if s.guard(And(s.pc[c] == "candidate", s.mine[c] == i, self.zk.ready(s, c), self.zk.next_below(s, i, j))):
             return self.zk.watch_once(s, c, self.node(j)).update(pc=s.pc.set(c, "follower"))
 
     @action(c="Client", e=From("events"))

@@ -81,8 +81,7 @@ class ZkLock(Protocol):
     @action(c="Client", i="Slot")
     def check(self, s, c, i):
         """c lists /lock/: its node i is the lowest, so it holds the lock."""
-        if s.guard(And(s.pc[c] == "queued", s.mine[c] == i, self.zk.ready(s, c),
-                       Not(Exists(range(i), lambda j: self.zk.slot_taken(s, j))))):
+        if s.guard(And(s.pc[c] == "queued", s.mine[c] == i, self.zk.ready(s, c), self.zk.none_below(s, i))):
             return s.update(pc=s.pc.set(c, "holding"))
 
     @action(c="Client", i="Slot", j="Slot")
@@ -94,12 +93,12 @@ class ZkLock(Protocol):
 
     def watched(self, s, i, j):
         """Node j is i's predecessor: it exists and no node between them does."""
-        return And(self.zk.slot_taken(s, j), Not(Exists(range(j + 1, i), lambda k: self.zk.slot_taken(s, k))))
+        return self.zk.next_below(s, i, j)
 
     @variant("herd", "every waiter watches the holder's node: a release wakes all of them")
     def watched(self, s, i, j):
         """Node j is the lowest node: the holder's."""
-        return And(self.zk.slot_taken(s, j), Not(Exists(range(j), lambda k: self.zk.slot_taken(s, k))))
+        return And(self.zk.slot_taken(s, j), self.zk.none_below(s, j))
 
     @action(c="Client", e=From("events"))
     def wake(self, s, c, e):

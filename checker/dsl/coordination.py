@@ -145,6 +145,14 @@ class CoordinationService:
         """Sequential node number i exists."""
         return self.exists(s, self.slots[i])
 
+    def none_below(self, s: Any, i: int) -> Any:
+        """No sequential node numbered below i exists: i's owner is first in line (lock, election)."""
+        return Not(Exists(range(i), lambda j: self.slot_taken(s, j)))
+
+    def next_below(self, s: Any, i: int, j: int) -> Any:
+        """Node j is the next existing node below i: the predecessor i's owner watches."""
+        return And(j < i, self.slot_taken(s, j), Not(Exists(range(j + 1, i), lambda k: self.slot_taken(s, k))))
+
     # -- writing: each returns the next state, or None where the call fails -----------------
 
     def _writable(self, s: Any, c: Any) -> Any:
