@@ -20,9 +20,8 @@ from typing import Any
 from checker.core.replay import confirm_violation
 from checker.core.trace import Step, faults_json, step_from_json, trace_json
 from checker.dsl.protocol import Protocol
-from checker.render import chart as chart_mod
-from checker.render import dot, msc
-from checker.render.bundle import title_of
+from checker.render import dot
+from checker.render.bundle import msc_source
 from checker.render.explain import explain
 
 VARIANT_SECONDS = 60.0
@@ -112,8 +111,7 @@ def render_entry(protocol: Protocol, doc: dict[str, Any], trace: list[Step], fol
     files["trace.json"] = json.dumps(full, indent=2, default=str) + "\n"
     why = explain(protocol, trace[-1].state, prop) if prop and trace else None
     if trace:
-        chart = chart_mod.build(protocol, trace, violation=prop, loop_start=doc.get("loop_start"))
-        source = msc.to_dot(chart, title=title_of(protocol, prop))
+        source = msc_source(protocol, trace, prop, doc.get("loop_start"), why)
         files["msc.dot"] = source
         svg = dot.to_svg(source, engine="neato", pinned=True)
         if svg is not None:

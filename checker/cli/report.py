@@ -23,21 +23,8 @@ def print_result(result: Result, console: Console, *, title: str | None = None) 
             console.print(Text(f"  {result.property}: {doc}"), soft_wrap=True)
     if result.message and result.verdict not in ("error", "limit"):
         console.print(Text(f"  {result.message}"), soft_wrap=True)
-    stats = (
-        f"  {result.engine}: {result.distinct_states:,} distinct states, {result.generated_states:,} generated, "
-        f"depth {result.depth}, {result.elapsed_s:.2f}s ({result.states_per_second:,.0f} states/s)"
-    )
-    if result.distinct_states or result.generated_states:
-        console.print(stats, style="dim")
-    for detail in result.details:
-        for line in detail.report_lines():  # Text: "maxBal[a1]" is not rich markup
-            console.print(Text(f"  {line}", style="dim"), soft_wrap=True)
-    if result.coverage:
-        cov = ", ".join(f"{name} {count:,}" for name, count in result.coverage.items())
-        console.print(f"  coverage: {cov}", style="dim")
-    for goal, depth in result.goals.items():
-        if depth is not None:
-            console.print(f"  goal {goal} reached at depth {depth}", style="dim")
+    for line in result.figure_lines():  # Text: "maxBal[a1]" is not rich markup
+        console.print(Text(f"  {line}", style="dim"), soft_wrap=True)
     for warning in result.warnings:
         console.print(Text(f"  warning: {warning}", style="yellow"), soft_wrap=True)
     if result.trace:

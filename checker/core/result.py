@@ -124,6 +124,21 @@ class Result:
             return f"error: {self.message}"
         return f"limit: {self.message}"
 
+    def figure_lines(self) -> list[str]:
+        """The run's figures, a line each: states, depth, time and rate; each engine detail's lines;
+        coverage; the goals reached (what the terminal, a notebook and a test failure print)."""
+        lines = []
+        if self.distinct_states or self.generated_states:
+            lines.append(f"{self.engine}: {self.distinct_states:,} distinct states, {self.generated_states:,} "
+                         f"generated, depth {self.depth}, {self.elapsed_s:.2f}s "
+                         f"({self.states_per_second:,.0f} states/s)")
+        for detail in self.details:
+            lines += detail.report_lines()
+        if self.coverage:
+            lines.append("coverage: " + ", ".join(f"{name} {count:,}" for name, count in self.coverage.items()))
+        lines += [f"goal {goal} reached at depth {depth}" for goal, depth in self.goals.items() if depth is not None]
+        return lines
+
     def to_json(self) -> dict[str, Any]:
         proto = self.protocol
         doc = {

@@ -30,9 +30,8 @@ from checker.core.trace import Step
 from checker.dsl.domains import FnMap, order, show
 from checker.dsl.protocol import LIVENESS, Property, Protocol
 from checker.errors import QuorumError
-from checker.render import chart as chart_mod
-from checker.render import dot, msc
-from checker.render.bundle import title_of
+from checker.render import dot
+from checker.render.bundle import msc_source, title_of
 from checker.render.explain import explain
 
 MAX_UNDO = 1000  # snapshots kept for undo
@@ -354,12 +353,10 @@ class Session:
         if key in self._charts:
             self._charts.move_to_end(key)
             return self._charts[key]
-        the_chart = chart_mod.build(self.protocol, path, violation=violation, loop_start=loop)
-        source = msc.to_dot(the_chart, title=title_of(self.protocol, violation))
+        source = msc_source(self.protocol, path, violation, loop)
         svg = dot.to_svg(source, engine="neato", pinned=True)
         if svg is not None:
-            drawn: dict[str, Any] = {"svg": svg[svg.find("<svg"):] if "<svg" in svg else svg, "dot": None,
-                                     "note": None}
+            drawn: dict[str, Any] = {"svg": dot.inline(svg), "dot": None, "note": None}
         else:
             drawn = {"svg": None, "dot": source, "note": NO_DOT}
         self._charts[key] = drawn

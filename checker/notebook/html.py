@@ -54,7 +54,7 @@ def result_html(result: Result) -> str:
         parts.append(f"<p><b>{escape(result.property)}</b>: {escape(props[result.property].doc)}</p>")
     if result.message and result.verdict == "violated":
         parts.append(f"<p>{escape(result.message)}</p>")
-    parts += [f'<p class="q-dim">{escape(line)}</p>' for line in _figures(result)]
+    parts += [f'<p class="q-dim">{escape(line)}</p>' for line in result.figure_lines()]
     parts += [f'<p class="q-note">warning: {escape(w)}</p>' for w in result.warnings]
     if result.trace:
         from checker.render.explain import explanation_text
@@ -78,33 +78,20 @@ def step_table(result: Result) -> str:
 
     return table(result.protocol, result.trace, result.loop_start, result.verdict == "violated", prefix="q-")
 
-def _figures(result: Result) -> list[str]:
-    lines = []
-    if result.distinct_states or result.generated_states:
-        lines.append(f"{result.engine}: {result.distinct_states:,} distinct states, {result.generated_states:,} "
-                     f"generated, depth {result.depth}, {result.elapsed_s:.2f} s")
-    for detail in result.details:
-        lines += detail.report_lines()
-    if result.coverage:
-        lines.append("coverage: " + ", ".join(f"{name} {count:,}" for name, count in result.coverage.items()))
-    lines += [f"goal {goal} reached at depth {depth}" for goal, depth in result.goals.items() if depth is not None]
-    return lines
-
 
 def _chart(result: Result) -> str:
     """The message sequence chart as inline SVG, or a note saying why there is none."""
-    from checker.render import chart, dot, msc
-    from checker.render.bundle import title_of
+    from checker.render import dot
+    from checker.render.bundle import msc_source
 
     if not dot.have_dot():
         return f'<p class="q-note">{escape(NO_DOT)}</p>'
     prop = result.property if result.verdict == "violated" else None
     try:
-        the_chart = chart.build(result.protocol, result.trace, violation=prop, loop_start=result.loop_start)
-        svg = dot.to_svg(msc.to_dot(the_chart, title=title_of(result.protocol, prop)), engine="neato", pinned=True)
+        svg = dot.to_svg(msc_source(result.protocol, result.trace, prop, result.loop_start), engine="neato",
+                         pinned=True)
     except Exception as exc:  # a chart is a courtesy too: the table above already shows every step
         return f'<p class="q-note">no chart: {escape(type(exc).__name__)}: {escape(str(exc))}</p>'
     if not svg:
         return f'<p class="q-note">{escape(NO_DOT)}</p>'
-    start = svg.find("<svg")  # drop the XML prolog and DOCTYPE: the SVG sits inside HTML
-    return f'<div class="q-chart">{svg[start:] if start >= 0 else svg}</div>'
+    return f'<div class="q-chart">{dot.inline(svg)}</div>'

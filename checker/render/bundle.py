@@ -20,6 +20,15 @@ def title_of(protocol: Protocol, prop: str | None) -> str:
     return f"{name}: {prop} violated" if prop else name
 
 
+def msc_source(protocol: Protocol, trace: list[Step], prop: str | None, loop_start: int | None = None,
+               why: Explanation | None = None) -> str:
+    """The message sequence chart of a trace as DOT, titled: what every view of a trace draws
+    (``check --out``, the gallery, the explorer, a notebook). ``why``: the violation's explanation,
+    when the caller has it already."""
+    chart = chart_mod.build(protocol, trace, violation=prop, loop_start=loop_start, why=why)
+    return msc.to_dot(chart, title=title_of(protocol, prop))
+
+
 def render_trace(protocol: Protocol, doc: dict[str, Any], trace: list[Step], out: Path, *,
                  formats: tuple[str, ...] = ("svg",), states: bool = True,
                  space: tuple[list, list] | None = None) -> tuple[list[Path], list[str]]:
@@ -43,8 +52,7 @@ def render_trace(protocol: Protocol, doc: dict[str, Any], trace: list[Step], out
 
     title = title_of(protocol, prop)
     notes: list[str] = []
-    the_chart = chart_mod.build(protocol, trace, violation=prop, loop_start=loop, why=why)
-    msc_src = msc.to_dot(the_chart, title=title)
+    msc_src = msc_source(protocol, trace, prop, loop, why)
     paths, note = dot.write(msc_src, out / "msc", formats, engine="neato", pinned=True)
     written += paths
     diagrams: dict[str, str | None] = {"Message sequence chart": _read(out / "msc.svg") if note is None else None}

@@ -31,6 +31,12 @@ def to_svg(source: str, *, engine: str = "dot", pinned: bool = False) -> str | N
     return _stable(svg)
 
 
+def inline(svg: str) -> str:
+    """SVG text without its XML prolog and DOCTYPE, to sit inside an HTML page."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
 def write(source: str, stem: Path, formats: tuple[str, ...] = ("svg",), *, engine: str = "dot",
           pinned: bool = False) -> tuple[list[Path], str | None]:
     """Write ``stem.dot`` and each rendered format; the paths written and a note if dot is missing."""

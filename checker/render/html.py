@@ -12,6 +12,7 @@ from typing import Any
 from checker.core.diff import changes
 from checker.core.trace import Step
 from checker.dsl.protocol import Protocol
+from checker.render import dot
 from checker.render.explain import Explanation
 
 CSS = """
@@ -88,16 +89,11 @@ def report(protocol: Protocol, result_doc: dict[str, Any], trace: list[Step], wh
             parts.append('<div class="zoom"><button data-zoom="fit">fit width</button>'
                          '<button data-zoom="1">actual size</button><button data-zoom="in">zoom in</button>'
                          '<button data-zoom="out">zoom out</button> drag to pan</div>')
-            parts.append(f'<div class="diagram fit">{_inline(svg)}</div>')
+            parts.append(f'<div class="diagram fit">{dot.inline(svg)}</div>')
     if any(svg is not None for svg in diagrams.values()):
         parts.append(f"<script>{ZOOM_JS}</script>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
-
-
-def _inline(svg: str) -> str:
-    start = svg.find("<svg")
-    return svg[start:] if start >= 0 else svg
 
 
 def step_table(protocol: Protocol, trace: list[Step], loop: int | None, violated: bool, *, prefix: str = "") -> str:

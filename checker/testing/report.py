@@ -22,9 +22,7 @@ def describe(result: Result) -> str:
         lines.append(f"  {result.property}: {props[result.property].doc}")
     if result.message and result.verdict == "violated":
         lines.append(f"  {result.message}")
-    if result.distinct_states or result.generated_states:
-        lines.append(f"  {result.engine}: {result.distinct_states:,} distinct states, {result.generated_states:,} "
-                     f"generated, depth {result.depth}, {result.elapsed_s:.2f} s")
+    lines += [f"  {line}" for line in result.figure_lines()]
     lines += [f"  warning: {w}" for w in result.warnings]
     if result.trace:
         steps = len(result.trace) - 1
