@@ -281,11 +281,10 @@ class CoordinationService:
         return t if self.on_tick is None else self.on_tick(s, t)
 
     def _expire(self, s: Any, c: Any) -> Any:
-        mine = self.paths
         if s.guard(And(Not(self.live(s, c)), s.revision < self.max_revision,
-                       Or(*(s.owner[k] == c for k in mine)))):
+                       Or(*(s.owner[k] == c for k in self.paths)))):
             data, owner = s.data, s.owner
-            for k in mine:
+            for k in self.paths:
                 gone = s.owner[k] == c
                 data = data.set(k, If(gone, None, data[k]))
                 owner = owner.set(k, If(gone, None, owner[k]))
@@ -293,7 +292,7 @@ class CoordinationService:
             upd: dict[str, Any] = {"data": data, "owner": owner, "revision": rev}
             if self.watches == "stream":
                 modified = s.modified
-                for k in mine:
+                for k in self.paths:
                     modified = modified.set(k, If(s.owner[k] == c, rev, modified[k]))
                 upd["modified"] = modified
             upd.update(self._fire(s, lambda k: s.owner[k] == c))
