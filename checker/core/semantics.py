@@ -42,12 +42,16 @@ def initial_states(protocol: Protocol) -> list:
 
 
 def fire(action: Action, params: tuple, state: Any) -> Any:
-    """The next state, or ``None`` when the action is disabled; an exception becomes ``ActionRaised``."""
+    """The next state, or ``None`` when the action is disabled or its successor is outside the
+    protocol's ``constraint`` (discarded, as TLC does); an exception becomes ``ActionRaised``."""
     try:
         nxt = action.fn(state, *params)
     except Exception as exc:  # noqa: BLE001 - an exception in a model is a finding
         raise ActionRaised(action, params, exc) from exc
-    return None if nxt is None or nxt is False else nxt
+    if nxt is None or nxt is False:
+        return None
+    within = action.within
+    return nxt if within is None or within(nxt) else None
 
 
 def moves(protocol: Protocol, state: Any) -> Iterator[Move]:
@@ -55,6 +59,7 @@ def moves(protocol: Protocol, state: Any) -> Iterator[Move]:
 
     The explicit search's hot loop: a generator over the action instances, no allocation beyond
     the tuple it yields."""
+    within = protocol.constraint
     for ai, act in enumerate(protocol.actions):
         fn = act.fn
         for params in act.instances(state):
@@ -62,7 +67,7 @@ def moves(protocol: Protocol, state: Any) -> Iterator[Move]:
                 nxt = fn(state, *params)
             except Exception as exc:  # noqa: BLE001 - an exception in a model is a finding
                 raise ActionRaised(act, params, exc) from exc
-            if nxt is not None and nxt is not False:
+            if nxt is not None and nxt is not False and (within is None or within(nxt)):
                 yield ai, params, nxt
 
 

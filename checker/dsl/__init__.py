@@ -40,12 +40,14 @@ from checker.dsl.protocol import (
     leads_to,
     sometimes,
 )
+from checker.dsl.sequences import Bag, BoundError, Seq
 from checker.errors import QuorumError
 
 __all__ = [
-    "And", "Bool", "CoordinationService", "Count", "Enum", "Environment", "Exists", "Filter", "ForAll", "From",
+    "And", "Bag", "Bool", "BoundError",
+    "CoordinationService", "Count", "Enum", "Environment", "Exists", "Filter", "ForAll", "From",
     "If", "Iff", "Implies",
     "IsEmpty", "Map", "Max", "Member", "Nodes", "Not", "OneOf", "Option", "Or", "Param", "Protocol",
-    "QuorumError", "Range", "RecordType", "SetOf", "Subset", "ValueSet", "Variant", "action", "always",
+    "QuorumError", "Range", "RecordType", "Seq", "SetOf", "Subset", "ValueSet", "Variant", "action", "always",
     "always_eventually", "eventually", "leads_to", "quorum_systems", "sometimes", "variant",
 ]

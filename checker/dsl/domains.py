@@ -29,6 +29,10 @@ class Domain:
     def contains(self, value: Any) -> bool:
         return value in self.values()
 
+    def coerce(self, value: Any) -> Any:
+        """``value`` as this domain's own kind of value (a tuple as a sequence, a list as a bag)."""
+        return value
+
     def to_json(self, value: Any) -> Any:
         return value
 
@@ -185,7 +189,10 @@ class Map(Domain):
             vals = [init(k) for k in self.cls._keys]
         else:
             vals = [init] * len(self.cls._keys)
-        return tuple.__new__(self.cls, vals)
+        return tuple.__new__(self.cls, [self.vals.coerce(v) for v in vals])
+
+    def coerce(self, value: Any) -> Any:
+        return value if isinstance(value, FnMap) else self.make(value)
 
     def values(self) -> list:
         combos = itertools.product(*[self.vals.values()] * len(self.cls._keys))
@@ -237,15 +244,18 @@ class FnMap(tuple):
 
 
 class RecordType(Domain):
-    """A kind of record, e.g. a message ``1b`` with fields acc, bal, mbal, mval.
+    """A kind of record, e.g. a message ``1b`` with fields acc, bal, mbal, mval. ``where`` keeps
+    only the records that make sense (a message from a server to itself is none), so the engines
+    that range over every record have fewer to try.
 
     Calling the type builds a record: ``M1b(acc="a1", bal=0, mbal=-1, mval=None)``. Records are
     tuples whose first field ``type`` is the kind, so ``m.type == "1b"`` reads like TLA+.
     """
 
-    def __init__(self, kind: str, **fields: Domain) -> None:
+    def __init__(self, kind: str, *, where: Any = None, **fields: Domain) -> None:
         self.kind = kind
         self.fields = fields
+        self.where = where  # a predicate on records: only those satisfying it are values (``msource != mdest``)
         self.name = f"Record({kind!r})"
         self.cls = _record_class(kind, list(fields))
 
@@ -254,12 +264,14 @@ class RecordType(Domain):
 
     def values(self) -> list:
         doms = [d.values() for d in self.fields.values()]
-        return [self.cls(*combo) for combo in itertools.product(*doms)]
+        records = [self.cls(*combo) for combo in itertools.product(*doms)]
+        return records if self.where is None else [r for r in records if self.where(r)]
 
     def contains(self, value: Any) -> bool:
         return (
             isinstance(value, self.cls)
             and all(d.contains(getattr(value, f)) for f, d in self.fields.items())
+            and (self.where is None or bool(self.where(value)))
         )
 
     def to_json(self, value: Any) -> Any:
@@ -322,6 +334,9 @@ class Records(Domain):
 
 def show(value: Any) -> str:
     """A short, stable rendering of a concrete value for tables and diagrams."""
+    custom = getattr(value, "show_value", None)  # a value that words itself (sequences, bags)
+    if custom is not None:
+        return custom()
     if isinstance(value, frozenset):
         return "{" + ", ".join(sorted(map(show, value))) + "}"
     if isinstance(value, tuple) and hasattr(value, "items"):
@@ -358,6 +373,8 @@ def order(value: Any) -> tuple:
         key = (4, tuple(order(v) for v in tuple.__iter__(value)))
     elif isinstance(value, frozenset):
         key = (5, tuple(sorted(order(v) for v in value)))
+    elif hasattr(value, "order_key"):  # a value that orders itself (bags)
+        key = value.order_key()
     else:
         key = (9, repr(value))
     if len(_ORDER) < 1 << 20:  # values come from finite domains; the cap only bounds memory

@@ -28,6 +28,7 @@ from checker.dsl import fairness
 from checker.dsl.domains import Domain, FnMap, Map, SetOf, ValueSet, show
 from checker.dsl.faults import Faults
 from checker.dsl.params import From, OneOf, Param, Variant, VariantVersion
+from checker.dsl.sequences import Bag
 from checker.errors import QuorumError, suggest
 
 RESERVED = {"guard", "update", "as_dict", "protocol"}
@@ -43,6 +44,7 @@ class Action:
     param_names: tuple[str, ...]
     sources: tuple[Any, ...]  # per parameter: a list of values, or a From
     fairness: str | None = None
+    within: Callable | None = field(default=None, repr=False)  # the protocol's ``constraint`` on successors
 
     def __post_init__(self) -> None:
         fairness.parse(self.fairness, self.name, self.param_names)  # a bad declaration fails early
@@ -333,9 +335,9 @@ class Protocol(metaclass=_ProtocolType):
 
     The contract: a protocol may define exactly the hooks below, each declared here with its
     default: ``small_instance``, ``environment``, ``not_bounds``, ``INV``, ``components`` (data: a class
-    attribute, or set in ``setup``), ``setup``, ``bounds``, ``explain_<property>`` (read through
-    ``explanation``) and ``witnesses_<property>`` (read through ``witnesses``). A buggy variant is
-    a ``@variant`` version of each definition it changes."""
+    attribute, or set in ``setup``), ``constraint`` (a method, or None), ``setup``, ``bounds``,
+    ``explain_<property>`` (read through ``explanation``) and ``witnesses_<property>`` (read through
+    ``witnesses``). A buggy variant is a ``@variant`` version of each definition it changes."""
 
     small_instance = _Hook(
         MappingProxyType({}),
@@ -348,6 +350,14 @@ class Protocol(metaclass=_ProtocolType):
         (), "Range variables whose maximum is a value the protocol sets, not a bound a run can saturate."
     )
     INV = _Hook((), "The names of the properties whose conjunction is the protocol's inductive invariant.")
+    constraint = _Hook(
+        None,
+        "TLC's state CONSTRAINT: a method ``constraint(self, s)`` giving the condition a state must meet to be "
+        "in the model. A successor that fails it is discarded (not counted, not explored, not checked), so a "
+        "bound on terms or log lengths cuts the state space without being a finding. The initial states must "
+        "meet it. A state whose every successor is discarded counts as a deadlock: bounded models usually "
+        "check with ``deadlock = false``.",
+    )
     components = _Hook(
         (),
         "Building blocks with state and actions of their own (``checker.dsl.coordination.CoordinationService``), "
@@ -382,6 +392,20 @@ class Protocol(metaclass=_ProtocolType):
         for part in self.components:
             part.add_actions()
         self.faults.add_actions()
+        if self.constraint is not None:
+            self._check_constraint()
+
+    def _check_constraint(self) -> None:
+        """Every action discards successors outside ``constraint``; the initial states must meet it."""
+        if not callable(self.constraint):
+            raise QuorumError(f"{type(self).__name__}.constraint must be a method constraint(self, s), "
+                              f"not {self.constraint!r}")
+        for act in self.actions:
+            act.within = self.constraint
+        for init in self.initial_states():
+            if not self.constraint(init):
+                raise QuorumError(f"{type(self).__name__}: an initial state is outside constraint(): "
+                                  f"{show(init)}; the bound must admit the start of every run")
 
     # -- declaration -------------------------------------------------------------------------
 
@@ -446,7 +470,7 @@ class Protocol(metaclass=_ProtocolType):
             return domain.make(init)
         if isinstance(domain, SetOf):
             return domain.make(init)
-        return init
+        return domain.coerce(init)
 
     # -- compilation -------------------------------------------------------------------------
 
@@ -500,10 +524,10 @@ class Protocol(metaclass=_ProtocolType):
         """What parameter ``param`` of ``action_name`` ranges over: a list of values, or a ``From``."""
         if isinstance(spec, From):
             var = self.variables.get(spec.var)
-            if var is None or not isinstance(var.domain, SetOf):
+            if var is None or not isinstance(var.domain, (SetOf, Bag)):
                 raise QuorumError(
-                    f"action {action_name}: From({spec.var!r}) needs a SetOf state variable."
-                    + suggest(spec.var, [n for n, v in self.variables.items() if isinstance(v.domain, SetOf)])
+                    f"action {action_name}: From({spec.var!r}) needs a SetOf or Bag state variable."
+                    + suggest(spec.var, [n for n, v in self.variables.items() if isinstance(v.domain, (SetOf, Bag))])
                 )
             return spec
         if isinstance(spec, str):
