@@ -21,9 +21,11 @@ from typing import Any
 import numpy as np
 import z3
 
-from checker.dsl.domains import Bool, Domain, Map, SetOf
+from checker.dsl.domains import Bool, Domain, Map, RecordType, SetOf
 from checker.dsl.protocol import Protocol
+from checker.dsl.sequences import Bag, Seq
 from checker.errors import EncodingError
+from checker.smt.sequences import SymBag, SymRecord, SymSeq
 from checker.smt.symbolic import Sym, SymBool, SymMap, SymSet, code
 from checker.smt.transition import SymState
 
@@ -40,8 +42,33 @@ class Column:
 
     @property
     def label(self) -> str:
-        parts = "".join(f" ∋ {p[1]!r}" if isinstance(p, tuple) else f"[{p}]" for p in self.path)
-        return f"{self.var}{parts}"
+        return self.var + "".join(_LABELS[p[0]](p) if isinstance(p, tuple) else f"[{p}]" for p in self.path)
+
+
+_LABELS = {
+    "∋": lambda p: f" ∋ {p[1]!r}",
+    "#": lambda p: ".length",
+    "@": lambda p: f".at({p[1]})",
+    ".": lambda p: f".{p[1]}",
+    "×": lambda p: f".count({p[1]!r})",
+}
+_PAST_END = object()
+
+
+def _step(value: Any, step: Any) -> Any:
+    """One step of a column's path into a concrete value (``_PAST_END`` for a slot past the end)."""
+    if not isinstance(step, tuple):
+        return value[step]
+    kind = step[0]
+    if kind == "∋":
+        return step[1] in value
+    if kind == "#":
+        return value.length
+    if kind == "@":
+        return value.at(step[1], _PAST_END)
+    if kind == ".":
+        return getattr(value, step[1])
+    return value.count(step[1])
 
 
 class Layout:
@@ -68,7 +95,23 @@ class Layout:
         self.packed_width = self.n_scalars * np.dtype(self.dtype).itemsize + (self.width - self.n_scalars + 7) // 8
 
     def _walk(self, var: str, path: tuple, domain: Domain, template: Any) -> None:
-        if isinstance(template, SymSet):
+        if isinstance(template, SymSeq):
+            assert isinstance(domain, Seq)
+            self.columns.append(Column(var, (*path, ("#",)), list(range(domain.max_len + 1)),
+                                       template.length.term, False))
+            for k, slot in enumerate(template.slots, start=1):
+                if isinstance(slot, SymRecord):
+                    for (f, d), value in zip(domain.of.fields.items(), slot.values[1:], strict=True):
+                        self.columns.append(Column(var, (*path, ("@", k), (".", f)), list(d.values()), value.term,
+                                                   False))
+                else:
+                    self._walk(var, (*path, ("@", k)), domain.of, slot)
+        elif isinstance(template, SymBag):
+            assert isinstance(domain, Bag)
+            for elem, count in template.counts.items():
+                self.columns.append(Column(var, (*path, ("×", elem)), list(range(domain.max_count + 1)),
+                                           count.term, False))
+        elif isinstance(template, SymSet):
             for elem in template.present:
                 self.columns.append(Column(var, (*path, ("∋", elem)), [False, True], template.present[elem].term, True))
         elif isinstance(template, SymMap):
@@ -90,7 +133,12 @@ class Layout:
         for i, col in enumerate(self.columns):
             value = getattr(state, col.var)
             for step in col.path:
-                value = (step[1] in value) if isinstance(step, tuple) else value[step]
+                value = _step(value, step)
+                if value is _PAST_END:  # a slot past the sequence's end: the blank, index 0
+                    break
+            if value is _PAST_END:
+                row[i] = 0
+                continue
             try:
                 row[i] = int(bool(value)) if col.boolean else self._index[i][value]
             except (KeyError, TypeError):
@@ -104,6 +152,18 @@ class Layout:
         return tuple.__new__(self.protocol.State, values)
 
     def _value(self, domain: Domain, cursor: Any, row: np.ndarray) -> Any:
+        if isinstance(domain, Seq):
+            length = int(row[next(cursor)])
+            items = []
+            for _ in range(domain.max_len):
+                if isinstance(domain.of, RecordType):
+                    fields = [self.columns[i].values[int(row[i])] for i in (next(cursor) for _ in domain.of.fields)]
+                    items.append(domain.of.cls(*fields))
+                else:
+                    items.append(self._value(domain.of, cursor, row))
+            return domain.make(items[:length])
+        if isinstance(domain, Bag):
+            return domain.make({e: int(row[next(cursor)]) for e in domain.universe()})
         if isinstance(domain, SetOf):
             return domain.make(e for e in domain.universe() if row[next(cursor)])
         if isinstance(domain, Map):

@@ -21,6 +21,7 @@ from typing import Any
 import z3
 
 from checker.array.compile import Compiler
+from checker.array.constraint import Folded
 from checker.array.layout import Layout
 from checker.core.properties import PropertySet
 from checker.dsl.domains import ValueSet
@@ -71,6 +72,7 @@ class Program:
         keyed = [(self._order(f, index), k, f) for k, f in enumerate(found + raising)]
         keyed.sort(key=lambda item: (item[0], item[1]))
         conditions, firings, outside = [], [], []
+        folded = None if protocol.constraint is None else Folded(self.encoder.within(template))
         self.leaving: list[int] = []  # the firings whose ``outside`` condition follows the conditions
         self.conditions: list[z3.BoolRef] = []  # per firing: its condition
         self.update_terms: list[list[z3.ExprRef]] = []  # per firing: the new values of its writes
@@ -81,20 +83,22 @@ class Program:
                 conditions.append(f.condition)
                 self.update_terms.append([])
                 continue
-            writes, terms = [], []
+            writes, terms, written = [], [], {}
             for name, value in f.changes.items():
                 for old, new in components(template.values[name], value):
                     if not z3.eq(old, new):
                         writes.append(self.layout.index_of_term[old.get_id()])
                         terms.append(new)
+                        written[old.get_id()] = new
+            condition = f.condition if folded is None else z3.And(f.condition, folded.after(written))
             update = Compiler(self.layout.index_of_term)
             fn = update.function([update.term(t) for t in terms])
             leaves = not z3.is_false(f.outside)
             firings.append(ArrayFiring(ai, f.params, writes, fn, leaves=leaves))
-            conditions.append(f.condition)
+            conditions.append(condition)
             self.update_terms.append(terms)
             if leaves:
-                outside.append(z3.And(f.condition, f.outside))
+                outside.append(z3.And(condition, f.outside))
                 self.leaving.append(len(firings) - 1)
         self.conditions = list(conditions)
         return conditions + outside, firings

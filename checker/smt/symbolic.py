@@ -17,6 +17,7 @@ import z3
 
 from checker.dsl.domains import Bool, Domain, FnMap, Map, SetOf
 from checker.dsl.logic import And, If, Not, Or, Term
+from checker.dsl.sequences import Bag, Seq
 from checker.errors import EncodingError, SymbolicBranchError
 
 _CODES: dict[Any, int] = {}
@@ -280,7 +281,7 @@ def _same(elem: tuple, rec: tuple) -> Any:
     return And(*(a == b for a, b in zip(elem, rec, strict=True)))
 
 
-HAZARDS: list[list[Any]] = []  # one list per symbolic run under way (``checker.smt.symexec.paths``)
+HAZARDS: list[list[Any]] = []  # per symbolic run under way: (condition, exception) pairs (``symexec.paths``)
 
 
 def _hazard(key: Any, keys: list) -> None:
@@ -288,7 +289,7 @@ def _hazard(key: Any, keys: list) -> None:
     if HAZARDS:
         cond = Not(Or(*(key == k for k in keys)))
         if cond is not False:
-            HAZARDS[-1].append(cond)
+            HAZARDS[-1].append((cond, KeyError("a state-dependent key outside the map's keys")))
 
 
 class SymMap(Symbolic):
@@ -336,6 +337,10 @@ def fresh(domain: Domain, name: str) -> tuple[Any, list[z3.BoolRef]]:
     """A symbolic value of ``domain`` named ``name``, and the constraints that keep it in the domain."""
     if isinstance(domain, Bool):
         return SymBool(z3.Bool(name)), []
+    if isinstance(domain, Seq):
+        return _seq.fresh_seq(domain, name, fresh)
+    if isinstance(domain, Bag):
+        return _seq.fresh_bag(domain, name)
     if isinstance(domain, SetOf):
         return SymSet({e: SymBool(z3.Bool(f"{name}∋{e!r}")) for e in domain.universe()}), []
     if isinstance(domain, Map):
@@ -356,6 +361,8 @@ def fresh(domain: Domain, name: str) -> tuple[Any, list[z3.BoolRef]]:
 
 def equal(a: Any, b: Any) -> z3.BoolRef:
     """The Z3 condition that two values (symbolic or concrete, of one domain) are equal."""
+    if isinstance(a, (_seq.SymSeq, _seq.SymBag, _seq.SymRecord)):
+        return to_bool(_equal_structured(a, b))
     if isinstance(a, SymSet) or isinstance(b, SymSet):
         pa, pb = _presence(a), _presence(b)
         universe = set(pa) | set(pb)
@@ -382,6 +389,10 @@ def _entries(value: Any) -> dict:
 
 def evaluate(model: z3.ModelRef, value: Any, domain: Domain) -> Any:
     """The concrete value that ``model`` gives a symbolic value of ``domain``."""
+    if isinstance(domain, Seq):
+        return _seq.evaluate_seq(model, value, domain, evaluate)
+    if isinstance(domain, Bag):
+        return _seq.evaluate_bag(model, value, domain)
     if isinstance(domain, SetOf):
         return domain.make(e for e, p in value.present.items() if _true(model, p))
     if isinstance(domain, Map):
@@ -437,6 +448,9 @@ class Z3Logic:
 
     @staticmethod
     def If(cond: Any, then: Any, otherwise: Any) -> Any:
+        special = _seq.if_structured(cond, then, otherwise)  # sequences, bags, records
+        if special is not None:
+            return special
         structured = (SymSet, SymMap, frozenset, tuple)
         if isinstance(then, structured) or isinstance(otherwise, structured):
             return _if_structured(cond, then, otherwise)
@@ -446,7 +460,7 @@ class Z3Logic:
 
     @staticmethod
     def Member(elem: Any, collection: Any) -> Any:
-        if isinstance(collection, SymSet):
+        if isinstance(collection, (SymSet, _seq.SymBag)):
             return collection.contains(elem)
         return Or(*(elem == x if not isinstance(x, tuple) else _record_eq(x, elem) for x in collection))
 
@@ -465,6 +479,8 @@ class Z3Logic:
 
     @staticmethod
     def IsEmpty(collection: Any) -> Any:
+        if isinstance(collection, _seq.SymSeq):
+            return collection.length == 0
         return Not(Or(*(p for p in collection.present.values())))
 
     @staticmethod
@@ -522,4 +538,18 @@ def _members(collection: Any) -> Any:
     """(element, presence) pairs: presence is True for concrete collections."""
     if isinstance(collection, SymSet):
         return collection.present.items()
+    special = _seq.members(collection)
+    if special is not None:
+        return special
     return ((x, True) for x in collection)
+
+
+def _equal_structured(a: Any, b: Any) -> Any:
+    """Equality of a sequence, bag or record with a value of the same domain."""
+    if isinstance(a, _seq.SymBag):
+        other = _seq.SymBag.shaped(b, a)
+        return And(Not(other.outside), *(a.counts[e] == other.counts.get(e, 0) for e in a.counts))
+    return a == b
+
+
+from checker.smt import sequences as _seq  # noqa: E402 - it builds on the classes above

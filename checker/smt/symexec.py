@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from checker.dsl.logic import SYMBOLIC, And, Not, Or
+from checker.dsl.logic import SYMBOLIC, And, Not
 from checker.dsl.params import From
 from checker.dsl.protocol import Action, Protocol
 from checker.errors import EncodingError, QuorumError, SymbolicBranchError
@@ -151,15 +151,10 @@ def paths(protocol: Protocol, act: Action, values: dict[str, Any], params: tuple
                     f"action {act.name} of {type(protocol).__name__} returned {result!r}; "
                     "return s.update(...) when enabled and None when not"
                 )
-            if hazards:
-                hazard = Or(*hazards)
-                found.append(Path(And(condition, hazard), None, KeyError(
-                    "a state-dependent key outside the map's keys")))
-                condition = And(condition, Not(hazard))
+            condition = _raising(found, condition, hazards)
             found.append(Path(condition, result))
-        elif hazards:  # disabled, but reading a key outside the map raises before it says so
-            found.append(Path(And(condition, Or(*hazards)), None, KeyError(
-                "a state-dependent key outside the map's keys")))
+        elif hazards:  # disabled, but an operation on the way raises before it says so
+            _raising(found, condition, hazards)
         while script and not script[-1]:
             script.pop()
         if not script:
@@ -167,6 +162,15 @@ def paths(protocol: Protocol, act: Action, values: dict[str, Any], params: tuple
         script[-1] = False
         if len(found) > MAX_PATHS:
             raise EncodingError(f"action {act.name} has more than {MAX_PATHS} guard paths; split it into actions")
+
+
+def _raising(found: list[Path], condition: Any, hazards: list[tuple[Any, BaseException]]) -> Any:
+    """A raising path per hazard (where the earlier ones did not raise), and the condition under
+    which none raises."""
+    for cond, exc in hazards:
+        found.append(Path(And(condition, cond), None, exc))
+        condition = And(condition, Not(cond))
+    return condition
 
 
 def evaluate_property(protocol: Protocol, prop_fn: Any, values: dict[str, Any]) -> Any:

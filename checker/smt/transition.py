@@ -35,6 +35,7 @@ import z3
 
 from checker.dsl.protocol import Action, Protocol
 from checker.errors import EncodingError, QuorumError
+from checker.smt import sequences
 from checker.smt.symbolic import Sym, SymBool, SymMap, SymSet, equal, evaluate, fresh, to_bool, to_z3
 from checker.smt.symexec import evaluate_property, paths, symbolic_instances
 
@@ -189,7 +190,20 @@ class Encoder:
                 for j, new in reversed(writes.get((name, i), [])):
                     value = z3.If(selector == j, new, value)
                 constraints.append(target == value)
+        constraints.append(self.within(nxt))
         return z3.And(*constraints)
+
+    def within(self, st: SymState) -> z3.BoolRef:
+        """The protocol's ``constraint`` on ``st`` (TLC's CONSTRAINT: a step out of it is not taken)."""
+        if self.protocol.constraint is None:
+            return z3.BoolVal(True)
+        try:
+            return to_bool(evaluate_property(self.protocol, self.protocol.constraint, st.values))
+        except QuorumError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - as for properties
+            raise EncodingError(f"{self.name}, constraint raised {type(exc).__name__}: {exc} when evaluated on Z3 "
+                                "terms; write it with the helpers of checker (And, ForAll, Count) on state") from exc
 
     def _assign(self, f: Firing, name: str, target: Any, value: Any) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
         try:
@@ -255,6 +269,9 @@ class Encoder:
 def components(template: Any, value: Any) -> list[tuple[z3.ExprRef, z3.ExprRef]]:
     """``value`` split along the structure of the symbolic ``template``: (template term, value term)
     per set element, map entry or scalar, in a fixed order."""
+    special = sequences.components(template, value, components)
+    if special is not None:
+        return special
     if isinstance(template, SymSet):
         present = _as_set(template, value).present
         return [(to_bool(p), to_bool(present.get(e, False))) for e, p in template.present.items()]
@@ -273,6 +290,9 @@ def outside(template: Any, value: Any) -> z3.BoolRef:
     element that ``components`` cannot represent: outside the set's universe (so outside its
     domain), or a non-Boolean for a Boolean. Other scalars need none: their terms hold any value,
     and ``in_domain`` checks them."""
+    special = sequences.outside(template, value)
+    if special is not None:
+        return z3.simplify(to_bool(special))
     if isinstance(template, SymSet):
         new = _as_set(template, value)
         extra = [to_bool(p) for e, p in new.present.items() if e not in template.present]
