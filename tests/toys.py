@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from checker.dsl import (
+    And,
+    Bag,
+    Bool,
     Enum,
+    ForAll,
     From,
+    If,
+    Implies,
     IsEmpty,
     Map,
     Nodes,
     Not,
+    OneOf,
     Param,
     Protocol,
     Range,
     RecordType,
+    Seq,
     SetOf,
     Variant,
     action,
@@ -445,3 +453,157 @@ class Pinger(Protocol):
     @always
     def quiet(self, s):
         return True
+
+
+class Countdown(Protocol):
+    """A timer set to 1..3 ticks fires when it reaches 0; a free ``blink`` loops meanwhile. The
+    extremes query's hand-checkable case: 1 to 3 ticks until it fires (a cycle of free steps
+    makes no time pass, so the maximum stays 3)."""
+
+    def setup(self) -> None:
+        self.var("left", Range(0, 3), init=OneOf([1, 2, 3]))
+        self.var("lit", Bool(), init=False)
+
+    @action
+    def tick(self, s):
+        if s.guard(s.left > 0):
+            return s.update(left=s.left - 1)
+
+    @action
+    def blink(self, s):
+        return s.update(lit=Not(s.lit))
+
+    @sometimes
+    def fired(self, s):
+        return s.left == 0
+
+    def overdue(self, s):
+        """Never true: a goal no run reaches."""
+        return s.left > 3
+
+
+class Retry(Protocol):
+    """A request that fails and is retried after ``backoff`` ticks, or given up: sent at once at
+    best (0 ticks), unbounded at worst (it may fail every time: a lasso), and never done once
+    given up."""
+
+    backoff = Param(2, "ticks to wait after a failure", min=1)
+
+    def setup(self) -> None:
+        self.var("phase", Enum("sending", "waiting", "done", "gave_up"), init="sending")
+        self.var("wait", Range(0, self.backoff), init=0)
+
+    @action
+    def succeed(self, s):
+        if s.guard(s.phase == "sending"):
+            return s.update(phase="done")
+
+    @action
+    def fail(self, s):
+        if s.guard(s.phase == "sending"):
+            return s.update(phase="waiting", wait=self.backoff)
+
+    @action
+    def tick(self, s):
+        if s.guard(s.phase == "waiting"):
+            return s.update(wait=s.wait - 1, phase=If(s.wait == 1, "sending", "waiting"))
+
+    @action
+    def give_up(self, s):
+        if s.guard(s.phase == "waiting"):
+            return s.update(phase="gave_up", wait=0)
+
+    @sometimes
+    def done(self, s):
+        return s.phase == "done"
+
+    def failed(self, s):
+        """The request has failed once: excluding it leaves the runs without a failure."""
+        return s.phase == "waiting"
+
+
+class LogShipping(Protocol):
+    """A leader appends values to its log (and may rewrite its last entry, as a new leader would);
+    each entry is shipped in a bag of messages; a follower appends an entry that extends its log,
+    truncates on a conflict and drops what it has. Sequences and bags on every engine."""
+
+    values = Param(2, "values 1..values")
+    length = Param(2, "longest log")
+    variant = Variant(correct="truncate on a conflict")
+
+    def setup(self) -> None:
+        self.Value = Range(1, self.values)
+        self.Index = Range(1, self.length)
+        self.Ship = RecordType("ship", index=self.Index, value=self.Value)
+        self.var("leader", Seq(self.Value, self.length), init=())
+        self.var("follower", Seq(self.Value, self.length), init=())
+        self.var("net", Bag(self.Ship, max_count=2), init=())
+
+    @action(v="Value")
+    def append(self, s, v):
+        if s.guard(s.leader.length < self.length):
+            return s.update(leader=s.leader.append(v))
+
+    @action(v="Value")
+    def rewrite(self, s, v):
+        if s.guard(s.leader.length > 0):
+            return s.update(leader=s.leader.prefix(s.leader.length - 1).append(v))
+
+    @action(k="Index")
+    def ship(self, s, k):
+        msg = self.Ship(index=k, value=s.leader.at(k, 1))
+        if s.guard(And(k <= s.leader.length, s.net.count(msg) < 2)):
+            return s.update(net=s.net.add(msg))
+
+    @action(m=From("net"))
+    def receive(self, s, m):
+        log = s.follower
+        if s.guard(m.index == log.length + 1):
+            return s.update(follower=log.append(m.value), net=s.net.remove(m))
+        if s.guard(And(m.index <= log.length, log.at(m.index, m.value) != m.value)):
+            return self.conflict(s, m)
+        return s.update(net=s.net.remove(m))
+
+    def conflict(self, s, m):
+        return s.update(follower=s.follower.prefix(m.index - 1))
+
+    @variant("no-truncate", "the follower keeps a conflicting entry and drops the message")
+    def conflict(self, s, m):  # noqa: F811 - the variant's version
+        return s.update(net=s.net.remove(m))
+
+    @always(default=False)
+    def ends_agree(self, s):
+        """Logs of one length end alike once nothing is in flight."""
+        return Implies(And(IsEmpty(s.net), s.follower.length == s.leader.length),
+                       s.follower.last(0) == s.leader.last(0))
+
+    @always
+    def one_copy_each(self, s):
+        return ForAll(s.net, lambda m: s.net.count(m) <= 2)
+
+    @sometimes
+    def converged(self, s):
+        return And(s.follower.length == self.length, s.follower == s.leader)
+
+
+class EmptyLast(Protocol):
+    """``last()`` of an empty sequence without a default: a BoundError, a finding on every engine."""
+
+    def setup(self) -> None:
+        self.var("log", Seq(Range(1, 2), 2), init=())
+        self.var("seen", Range(0, 2), init=0)
+
+    @action
+    def grow(self, s):
+        if s.guard(s.log.length < 1):
+            return s.update(log=s.log.append(1))
+
+    @action
+    def shrink(self, s):
+        if s.guard(s.log.length > 0):
+            return s.update(log=s.log.prefix(0))
+
+    @action
+    def peek(self, s):
+        if s.guard(s.seen == 0):
+            return s.update(seen=s.log.last())

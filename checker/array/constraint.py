@@ -36,6 +36,8 @@ class Folded:
     def __init__(self, within: z3.BoolRef) -> None:
         self.parts = conjuncts(within)
         self._reads: dict[int, frozenset[int]] = {}
+        self._children: dict[int, list[z3.ExprRef]] = {}
+        self._summands: dict[int, dict[int, list[z3.ExprRef]]] = {}
         self._alive: list[z3.ExprRef] = []  # Z3 reuses the id of a freed term: keep every term read
         self.reads = [self.constants(p) for p in self.parts]
 
@@ -47,10 +49,30 @@ class Folded:
             if z3.is_const(term) and term.decl().kind() == z3.Z3_OP_UNINTERPRETED:
                 found = frozenset([key])
             else:
-                found = frozenset().union(*(self.constants(c) for c in term.children()))
+                found = frozenset().union(*(self.constants(c) for c in self.children(term)))
             self._reads[key] = found
             self._alive.append(term)
         return found
+
+    def children(self, term: z3.ExprRef) -> list[z3.ExprRef]:
+        """``term.children()``, once per term (z3's Python API builds them anew on every call)."""
+        key = term.get_id()
+        kids = self._children.get(key)
+        if kids is None:
+            kids = self._children[key] = term.children()
+        return kids
+
+    def summands(self, term: z3.ExprRef) -> dict[int, list[z3.ExprRef]]:
+        """Per component a sum reads: the summands that read it."""
+        key = term.get_id()
+        index = self._summands.get(key)
+        if index is None:
+            index = {}
+            for child in self.children(term):
+                for c in self.constants(child):
+                    index.setdefault(c, []).append(child)
+            self._summands[key] = index
+        return index
 
     def after(self, writes: dict[int, z3.ExprRef]) -> z3.BoolRef:
         """C of the successor of a firing that gives component ``id -> new value`` (others unchanged)."""
@@ -67,17 +89,18 @@ class Folded:
         key = term.get_id()
         if key in memo:
             return memo[key]
+        reads = self.constants(term)
         if key in writes:
             out = writes[key]
-        elif not term.children() or self.constants(term).isdisjoint(writes):
+        elif reads.isdisjoint(writes):
             out = term
         elif z3.is_add(term):
+            index = self.summands(term)
+            moved = {c.get_id(): c for w in writes if w in reads for c in index[w]}
             out = term
-            for child in term.children():
-                new = self._substitute(child, writes, memo)
-                if not z3.eq(new, child):
-                    out = out + (new - child)
+            for child in moved.values():
+                out = out + (self._substitute(child, writes, memo) - child)
         else:
-            out = term.decl()(*(self._substitute(c, writes, memo) for c in term.children()))
+            out = term.decl()(*(self._substitute(c, writes, memo) for c in self.children(term)))
         memo[key] = out
         return out

@@ -48,6 +48,7 @@ class Program:
 
     def __init__(self, protocol: Protocol, props: PropertySet) -> None:
         self.protocol = protocol
+        self._universes: dict[str, dict[Any, int]] = {}
         try:
             self.encoder = Encoder(protocol)
             template = self.encoder.state("cur")
@@ -116,11 +117,15 @@ class Program:
         return (index[id(f.action)], tuple(key))
 
     def _universe(self, source: From) -> dict[Any, int]:
-        try:
-            domain = self.protocol.variables[source.var].domain
-        except KeyError:
-            raise QuorumError(f"From({source.var!r}): no such state variable") from None
-        return {e: i for i, e in enumerate(ValueSet(domain.universe()).ordered())}
+        """Each possible element's place in the order the concrete semantics meets them (once per variable)."""
+        known = self._universes.get(source.var)
+        if known is None:
+            try:
+                domain = self.protocol.variables[source.var].domain
+            except KeyError:
+                raise QuorumError(f"From({source.var!r}): no such state variable") from None
+            known = self._universes[source.var] = {e: i for i, e in enumerate(ValueSet(domain.universe()).ordered())}
+        return known
 
     def unfaithful(self, j: int, what: str) -> EncodingError:
         """The error for a firing whose symbolic reading (raising, or leaving its domain) the concrete

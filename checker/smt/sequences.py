@@ -227,10 +227,21 @@ class SymSeq(Symbolic):
 class SymBag(Symbolic):
     """A bag over a finite universe: each possible element has a count term."""
 
-    __slots__ = ("counts", "outside", "max_count")
+    __slots__ = ("counts", "outside", "max_count", "indexes")
 
-    def __init__(self, counts: dict, max_count: int, outside: Any = False) -> None:
+    def __init__(self, counts: dict, max_count: int, outside: Any = False, indexes: dict | None = None) -> None:
         self.counts, self.max_count, self.outside = counts, max_count, outside
+        self.indexes = {} if indexes is None else indexes  # shared by the bags derived from one another
+
+    def _index(self, width: int, loose: tuple) -> dict:
+        """The records of ``width`` fields, keyed by their fields outside ``loose``."""
+        index = self.indexes.get((width, loose))
+        if index is None:
+            index = self.indexes[(width, loose)] = {}
+            for e in self.counts:
+                if isinstance(e, tuple) and len(e) == width:
+                    index.setdefault(tuple(f for i, f in enumerate(e) if i not in loose), []).append(e)
+        return index
 
     @classmethod
     def shaped(cls, value: Any, like: SymBag) -> SymBag:
@@ -254,11 +265,16 @@ class SymBag(Symbolic):
         return SymBag({e: c for e, c in self.counts.items() if e[0] == kind}, self.max_count, self.outside)
 
     def _matches(self, x: Any) -> list[tuple[Any, Any]]:
-        """(element, condition that x is it) for the elements x may be."""
+        """(element, condition that x is it) for the elements x may be: those that agree with x's
+        concrete fields (found through an index shared by every bag over this universe), each
+        with the condition on its state-dependent fields."""
         if isinstance(x, SymRecord):
             x = x.record()
         if isinstance(x, tuple) and any(isinstance(f, Symbolic) for f in x):
-            return [(e, same(e, x)) for e in self.counts if isinstance(e, tuple) and len(e) == len(x) and e[0] == x[0]]
+            loose = tuple(i for i, f in enumerate(x) if isinstance(f, Symbolic))
+            fixed = tuple(f for f in x if not isinstance(f, Symbolic))
+            candidates = self._index(len(x), loose).get(fixed, ())
+            return [(e, And(*(same(e[i], x[i]) for i in loose))) for e in candidates]
         if isinstance(x, Symbolic):
             return [(e, x == e) for e in self.counts]
         return [(x, True)] if x in self.counts else []
@@ -280,14 +296,14 @@ class SymBag(Symbolic):
             counts[e] = self.counts[e] + 1 if hit is True else If(hit, self.counts[e] + 1, self.counts[e])
             full.append(And(hit, self.counts[e] >= self.max_count))
         _hazard(Or(*full), BoundError(f"{_where()}a bag holds each element at most {self.max_count} times"))
-        return SymBag(counts, self.max_count, Or(self.outside, Not(Or(*(hit for _, hit in matches)))))
+        return SymBag(counts, self.max_count, Or(self.outside, Not(Or(*(hit for _, hit in matches)))), self.indexes)
 
     def remove(self, x: Any) -> SymBag:
         counts = dict(self.counts)
         for e, hit in self._matches(x):
             c = self.counts[e]
             counts[e] = If(And(hit, _positive(c)), c - 1, c)
-        return SymBag(counts, self.max_count, self.outside)
+        return SymBag(counts, self.max_count, self.outside, self.indexes)
 
     def __contains__(self, elem: Any) -> bool:
         from checker.errors import SymbolicBranchError

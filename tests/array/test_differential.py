@@ -22,7 +22,7 @@ from tests.cases import CASES, IDS, build
 
 TOYS = ["RecordOutOfDomain", "ParamRecordOutOfDomain", "InboxOutOfDomain", "SetOfScalarsOutOfDomain",
         "MapOutOfDomain", "OutOfDomain", "BoolGetsNumber", "MapKeyOutside", "RaisesOnGuard", "SendWhenEmpty",
-        "EmptyFrom", "Counter", "DeadlockBeforeViolation", "Unreachable"]
+        "EmptyFrom", "Counter", "DeadlockBeforeViolation", "Unreachable", "LogShipping", "EmptyLast"]
 # the specs the search engines run (BMC, induction, liveness and simulation specs are other engines' business)
 SPECS = [p for p in sorted(Path("specs").glob("*.toml")) if load_spec(p).engine in ("auto", "explicit", "array")]
 
