@@ -26,7 +26,7 @@ from typing import Any
 from checker.dsl.domains import Domain, Records, RecordType, order, show
 from checker.errors import QuorumError
 
-_MISSING: Any = object()
+NO_DEFAULT: Any = object()
 _DSL = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -34,7 +34,7 @@ class BoundError(IndexError):
     """A sequence or bag went past its bound (or an index outside it was read)."""
 
 
-def _where() -> str:
+def caller_line() -> str:
     """``file:line: `` of the innermost caller outside ``checker.dsl``: the protocol's own line."""
     frame = sys._getframe(2)
     while frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == _DSL:
@@ -92,32 +92,32 @@ class SeqValue(tuple):
         """``Len(s)``."""
         return tuple.__len__(self)
 
-    def at(self, k: int, default: Any = _MISSING) -> Any:
+    def at(self, k: int, default: Any = NO_DEFAULT) -> Any:
         """The element at index k (1-based); ``default`` where there is none, else ``BoundError``."""
         if isinstance(k, int) and 1 <= k <= tuple.__len__(self):
             return tuple.__getitem__(self, k - 1)
-        if default is not _MISSING:
+        if default is not NO_DEFAULT:
             return default
-        raise BoundError(f"{_where()}index {k!r} is outside 1..{tuple.__len__(self)} of {show(self)}")
+        raise BoundError(f"{caller_line()}index {k!r} is outside 1..{tuple.__len__(self)} of {show(self)}")
 
-    def last(self, default: Any = _MISSING) -> Any:
+    def last(self, default: Any = NO_DEFAULT) -> Any:
         """The last element; ``default`` for an empty sequence, else ``BoundError``."""
         if tuple.__len__(self):
             return tuple.__getitem__(self, -1)
-        if default is not _MISSING:
+        if default is not NO_DEFAULT:
             return default
-        raise BoundError(f"{_where()}last() of an empty sequence (pass a default)")
+        raise BoundError(f"{caller_line()}last() of an empty sequence (pass a default)")
 
     def append(self, value: Any) -> SeqValue:
         """``Append(s, value)``; ``BoundError`` on a full sequence."""
         if tuple.__len__(self) >= self._max:
-            raise BoundError(f"{_where()}append to a full sequence: {self._domain} holds at most {self._max}")
+            raise BoundError(f"{caller_line()}append to a full sequence: {self._domain} holds at most {self._max}")
         return tuple.__new__(type(self), (*tuple.__iter__(self), value))
 
     def prefix(self, n: int) -> SeqValue:
         """The first n elements (``SubSeq(s, 1, n)``): truncating a log to n entries."""
         if not isinstance(n, int) or not 0 <= n <= tuple.__len__(self):
-            raise BoundError(f"{_where()}prefix({n!r}) of a sequence of length {tuple.__len__(self)}")
+            raise BoundError(f"{caller_line()}prefix({n!r}) of a sequence of length {tuple.__len__(self)}")
         return tuple.__new__(type(self), tuple.__getitem__(self, slice(0, n)))
 
     def sub(self, lo: int, hi: int) -> SeqValue:
@@ -125,11 +125,11 @@ class SeqValue(tuple):
         if hi < lo:
             return tuple.__new__(type(self), ())
         if lo < 1 or hi > tuple.__len__(self):
-            raise BoundError(f"{_where()}sub({lo!r}, {hi!r}) is outside 1..{tuple.__len__(self)}")
+            raise BoundError(f"{caller_line()}sub({lo!r}, {hi!r}) is outside 1..{tuple.__len__(self)}")
         return tuple.__new__(type(self), tuple.__getitem__(self, slice(lo - 1, hi)))
 
     def __getitem__(self, index: Any) -> Any:
-        raise TypeError(f"{_where()}a sequence is read with .at(k), counting from 1 (as in TLA+), not [{index!r}]")
+        raise TypeError(f"{caller_line()}a sequence is read with .at(k), counting from 1 (as in TLA+), not [{index!r}]")
 
     def show_value(self) -> str:
         """``<<a, b>>``, as TLA+ writes a sequence."""
@@ -205,7 +205,8 @@ class BagValue:
         """One more x (raft.tla's ``WithMessage``); ``BoundError`` above ``max_count``."""
         n = self._counts.get(x, 0) + 1
         if n > self._max:
-            raise BoundError(f"{_where()}copy {n} of {show(x)}: {self._domain} holds each at most {self._max} times")
+            raise BoundError(
+                f"{caller_line()}copy {n} of {show(x)}: {self._domain} holds each at most {self._max} times")
         counts = dict(self._counts)
         counts[x] = n
         return type(self)(counts)

@@ -21,10 +21,10 @@ from typing import Any
 
 from checker.dsl.domains import Domain, RecordType
 from checker.dsl.logic import And, If, Not, Or
-from checker.dsl.sequences import _MISSING, Bag, BagValue, BoundError, Seq, SeqValue, _where
+from checker.dsl.sequences import NO_DEFAULT, Bag, BagValue, BoundError, Seq, SeqValue, caller_line
 from checker.errors import EncodingError
-from checker.smt import symbolic
-from checker.smt.symbolic import Sym, Symbolic, to_z3
+from checker.smt import terms
+from checker.smt.terms import Sym, Symbolic, to_z3
 
 
 def _record_fields(value: Any) -> tuple | None:
@@ -124,8 +124,8 @@ def lift(cls: type, values: tuple) -> Any:
 
 
 def _hazard(cond: Any, exc: BaseException) -> None:
-    if cond is not False and symbolic.HAZARDS:
-        symbolic.HAZARDS[-1].append((cond, exc))
+    if cond is not False and terms.HAZARDS:
+        terms.HAZARDS[-1].append((cond, exc))
 
 
 def _chain(index: Any, slots: list, otherwise: Any) -> Any:
@@ -161,40 +161,40 @@ class SymSeq(Symbolic):
     def _in_range(self, k: Any) -> Any:
         return And(k >= 1, k <= self.length)
 
-    def at(self, k: Any, default: Any = _MISSING) -> Any:
+    def at(self, k: Any, default: Any = NO_DEFAULT) -> Any:
         if isinstance(k, int) and not 1 <= k <= self.max_len:
-            if default is _MISSING:
-                raise BoundError(f"{_where()}index {k!r} is outside every sequence of at most {self.max_len}")
+            if default is NO_DEFAULT:
+                raise BoundError(f"{caller_line()}index {k!r} is outside every sequence of at most {self.max_len}")
             return default
         element = self.slots[k - 1] if isinstance(k, int) else _chain(k, self.slots, self.blank)
         inside = self._in_range(k)
-        if default is not _MISSING:
+        if default is not NO_DEFAULT:
             return element_if(inside, element, default) if inside is not True else element
-        _hazard(Not(inside), BoundError(f"{_where()}index outside the sequence"))
+        _hazard(Not(inside), BoundError(f"{caller_line()}index outside the sequence"))
         return element
 
-    def last(self, default: Any = _MISSING) -> Any:
-        element = _chain(self.length, self.slots, self.blank if default is _MISSING else default)
-        if default is _MISSING:
-            _hazard(self.length == 0, BoundError(f"{_where()}last() of an empty sequence (pass a default)"))
+    def last(self, default: Any = NO_DEFAULT) -> Any:
+        element = _chain(self.length, self.slots, self.blank if default is NO_DEFAULT else default)
+        if default is NO_DEFAULT:
+            _hazard(self.length == 0, BoundError(f"{caller_line()}last() of an empty sequence (pass a default)"))
         return element
 
     def append(self, value: Any) -> SymSeq:
         if isinstance(value, SymRecord):
             value = value.record()
         _hazard(self.length >= self.max_len,
-                BoundError(f"{_where()}append to a full sequence: it holds at most {self.max_len}"))
+                BoundError(f"{caller_line()}append to a full sequence: it holds at most {self.max_len}"))
         slots = [element_if(self.length == k - 1, value, slot) for k, slot in enumerate(self.slots, start=1)]
         return SymSeq(self.length + 1, slots, self.blank)
 
     def prefix(self, n: Any) -> SymSeq:
-        _hazard(Or(n < 0, n > self.length), BoundError(f"{_where()}prefix outside the sequence"))
+        _hazard(Or(n < 0, n > self.length), BoundError(f"{caller_line()}prefix outside the sequence"))
         slots = [element_if(k <= n, slot, self.blank) for k, slot in enumerate(self.slots, start=1)]
         return SymSeq(n, slots, self.blank)
 
     def sub(self, lo: Any, hi: Any) -> SymSeq:
         empty = hi < lo
-        _hazard(And(Not(empty), Or(lo < 1, hi > self.length)), BoundError(f"{_where()}sub() outside the sequence"))
+        _hazard(And(Not(empty), Or(lo < 1, hi > self.length)), BoundError(f"{caller_line()}sub() outside the sequence"))
         slots = []
         for j in range(1, self.max_len + 1):
             position = lo + (j - 1)
@@ -295,7 +295,7 @@ class SymBag(Symbolic):
         for e, hit in matches:
             counts[e] = self.counts[e] + 1 if hit is True else If(hit, self.counts[e] + 1, self.counts[e])
             full.append(And(hit, self.counts[e] >= self.max_count))
-        _hazard(Or(*full), BoundError(f"{_where()}a bag holds each element at most {self.max_count} times"))
+        _hazard(Or(*full), BoundError(f"{caller_line()}a bag holds each element at most {self.max_count} times"))
         return SymBag(counts, self.max_count, Or(self.outside, Not(Or(*(hit for _, hit in matches)))), self.indexes)
 
     def remove(self, x: Any) -> SymBag:
@@ -338,7 +338,7 @@ def fresh_seq(domain: Seq, name: str, fresh: Any) -> tuple[SymSeq, list]:
         else:
             slot, cs = fresh(domain.of, f"{name}@{k}")
         constraints += cs
-        constraints.append(z3.Or(length >= k, symbolic.to_bool(same(slot, empty))))  # past the end: blank
+        constraints.append(z3.Or(length >= k, terms.to_bool(same(slot, empty))))  # past the end: blank
         slots.append(slot)
     return SymSeq(Sym(length), slots, empty), constraints
 
@@ -357,7 +357,7 @@ def fresh_bag(domain: Bag, name: str) -> tuple[SymBag, list]:
 def evaluate_seq(model: Any, value: Any, domain: Seq, evaluate: Any) -> SeqValue:
     if not isinstance(value, SymSeq):
         return domain.coerce(value)
-    n = symbolic.decode(model.eval(to_z3(value.length), model_completion=True).as_long())
+    n = terms.decode(model.eval(to_z3(value.length), model_completion=True).as_long())
     items = []
     for slot in value.slots[:n]:
         if isinstance(domain.of, RecordType):
