@@ -38,8 +38,11 @@ class Compiler:
     ``col(i)`` returns column ``i`` of the batch as values; a result is an array, or a Python
     constant where the term does not depend on the state (the caller broadcasts it)."""
 
-    def __init__(self, columns: dict[int, int]) -> None:
+    def __init__(self, columns: dict[int, int], terms: Terms | None = None,
+                 given: dict[int, int] | None = None) -> None:
         self.columns = columns  # Z3 constant id -> column index
+        self.terms = terms or Terms()  # the terms' structure, shared by the compilers of one program
+        self.given = given or {}  # term id -> the column that holds its value, computed elsewhere
         self.lines: list[str] = []
         self.names: dict[int, Any] = {}  # term id -> a local name (str) or a Python constant
         self.used: dict[int, str] = {}  # column -> its local name
@@ -50,7 +53,7 @@ class Compiler:
         key = t.get_id()
         if key in self.names:
             return self.names[key]
-        out = self._emit(t)
+        out = self._name(f"col({self.given[key]})") if key in self.given else self._emit(t)
         self.names[key] = out
         self.alive.append(t)
         return out
@@ -61,7 +64,7 @@ class Compiler:
         return name
 
     def _emit(self, t: z3.ExprRef) -> Any:
-        kind = t.decl().kind()
+        kind, children = self.terms.info(t)
         if kind == z3.Z3_OP_TRUE:
             return True
         if kind == z3.Z3_OP_FALSE:
@@ -75,7 +78,7 @@ class Compiler:
             if col not in self.used:
                 self.used[col] = self._name(f"col({col})")
             return self.used[col]
-        args = [self.term(c) for c in t.children()]
+        args = [self.term(c) for c in children]
         if kind == z3.Z3_OP_NOT:
             (a,) = args
             return (not a) if isinstance(a, bool) else self._name(f"~{a}")
@@ -140,6 +143,29 @@ class Compiler:
         fn = namespace["compiled"]
         fn.source = source
         return fn
+
+
+class Terms:
+    """Each term's operator and children, read from Z3 once: z3's Python API builds them anew on
+    every call, and a program's conditions share most of their subterms."""
+
+    def __init__(self) -> None:
+        self._info: dict[int, tuple[int, list[z3.ExprRef]]] = {}
+        self.ids: dict[int, list[int]] = {}  # term id -> its children's ids
+        self._alive: list[z3.ExprRef] = []  # Z3 reuses the id of a freed term
+
+    def info(self, t: z3.ExprRef, key: int | None = None) -> tuple[int, list[z3.ExprRef]]:
+        """The operator and children of ``t`` (``key``: its id, where the caller has it)."""
+        if key is None:
+            key = t.get_id()
+        found = self._info.get(key)
+        if found is None:
+            kind = t.decl().kind()
+            children = t.children() if t.num_args() else []
+            found = self._info[key] = (kind, children)
+            self.ids[key] = [c.get_id() for c in children]
+            self._alive.append(t)
+        return found
 
 
 def repr_result(value: Any) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 import z3
 
-from checker.array.compile import Compiler
+from checker.array.compile import Compiler, Terms
 from checker.array.constraint import Folded
 from checker.array.layout import Layout
 from checker.core.properties import PropertySet
@@ -28,6 +28,9 @@ from checker.dsl.domains import ValueSet
 from checker.dsl.params import From
 from checker.dsl.protocol import Protocol
 from checker.errors import EncodingError, QuorumError
+from checker.smt import sequences
+from checker.smt.sequences import SymBag
+from checker.smt.symbolic import Sym, SymBool
 from checker.smt.transition import Encoder, Firing, components
 
 
@@ -44,11 +47,12 @@ class ArrayFiring:
 
 
 class Program:
-    """The compiled protocol: ``guards`` gives, per firing, its condition on a batch."""
+    """The compiled protocol: ``dense`` and ``sparse`` give the firings' conditions on a batch."""
 
     def __init__(self, protocol: Protocol, props: PropertySet) -> None:
         self.protocol = protocol
         self._universes: dict[str, dict[Any, int]] = {}
+        self.terms = Terms()  # the structure of every term compiled, read from Z3 once
         try:
             self.encoder = Encoder(protocol)
             template = self.encoder.state("cur")
@@ -56,9 +60,8 @@ class Program:
             found = self.encoder.firings(template)
             raising = template.raising or []
             conditions, self.firings = self._firings(template, found, raising)
+            self._compile_guards(template, conditions)
             columns = self.layout.index_of_term
-            guards = Compiler(columns)
-            self.guards = guards.function([guards.term(t) for t in conditions])
             self.invariant_names = [name for name, _ in props.invariants]
             self.goal_names = list(props.goals)
             checks = Compiler(columns)
@@ -86,13 +89,15 @@ class Program:
                 continue
             writes, terms, written = [], [], {}
             for name, value in f.changes.items():
-                for old, new in components(template.values[name], value):
-                    if not z3.eq(old, new):
+                before = template.values[name]
+                pairs = sequences.changed_components(before, value)
+                for old, new in components(before, value) if pairs is None else pairs:
+                    if old is not new and not z3.eq(old, new):
                         writes.append(self.layout.index_of_term[old.get_id()])
                         terms.append(new)
                         written[old.get_id()] = new
             condition = f.condition if folded is None else z3.And(f.condition, folded.after(written))
-            update = Compiler(self.layout.index_of_term)
+            update = Compiler(self.layout.index_of_term, self.terms)
             fn = update.function([update.term(t) for t in terms])
             leaves = not z3.is_false(f.outside)
             firings.append(ArrayFiring(ai, f.params, writes, fn, leaves=leaves))
@@ -103,6 +108,47 @@ class Program:
                 self.leaving.append(len(firings) - 1)
         self.conditions = list(conditions)
         return conditions + outside, firings
+
+    def _compile_guards(self, template: Any, conditions: list[z3.BoolRef]) -> None:
+        """The conditions as array code, grouped by the element a firing takes from a set or bag.
+
+        A firing with a ``From`` parameter is enabled only where its element is present: a
+        handler of one message among a thousand possible ones is disabled on nearly every row.
+        Such firings are grouped by that element's column and evaluated on the rows that hold
+        it (``sparse``); the others on every row (``dense``). A sizeable subterm that several
+        groups share (a state constraint's count of messages in flight) is *hoisted*: computed
+        once on every row by ``dense``, and read by the groups as if it were a column."""
+        columns, terms = self.layout.index_of_term, self.terms
+        groups: dict[int, list[int]] = {}
+        dense: list[int] = []
+        where = [self._presence(template, f) for f in self.firings]
+        nf = len(self.firings)
+        for j in range(len(conditions)):  # the firings, then the checks for values outside their domains
+            col = where[j if j < nf else self.leaving[j - nf]]
+            (dense if col is None else groups.setdefault(col, [])).append(j)
+        hoisted = _shared(terms, [[conditions[j] for j in ids] for ids in groups.values()])
+        given = {t.get_id(): self.layout.width + k for k, t in enumerate(hoisted)}
+        self.n_conditions = len(conditions)
+        self.dense_ids = dense
+        fn = Compiler(columns, terms)
+        self.dense = fn.function([fn.term(conditions[j]) for j in dense] + [fn.term(t) for t in hoisted])
+        self.hoisted = len(hoisted)
+        self.sparse: list[tuple[int, list[int], Callable]] = []
+        for col, ids in groups.items():
+            fn = Compiler(columns, terms, given)
+            self.sparse.append((col, ids, fn.function([fn.term(conditions[j]) for j in ids])))
+
+    def _presence(self, template: Any, f: ArrayFiring) -> int | None:
+        """The column that says whether a firing's first ``From`` element is present (None: no such parameter)."""
+        act = self.protocol.actions[f.action]
+        for value, source in zip(f.params, act.sources, strict=True):
+            if isinstance(source, From):
+                held = template.values[source.var]
+                term = held.counts[value] if isinstance(held, SymBag) else held.present.get(value)
+                if not isinstance(term, (Sym, SymBool)):
+                    return None
+                return self.layout.index_of_term.get(term.term.get_id())
+        return None
 
     def _order(self, f: Firing, index: dict[int, int]) -> tuple:
         """Where the concrete semantics tries this firing's (action, parameters) among all moves."""
@@ -141,3 +187,67 @@ class Program:
     def describe(self, j: int) -> str:
         f = self.firings[j]
         return self.protocol.actions[f.action].label(f.params)
+
+
+def _shared(terms: Terms, groups: list[list[z3.ExprRef]], weight: int = 8) -> list[z3.ExprRef]:
+    """The largest subterms of at least ``weight`` nodes that occur in more than one group."""
+    node: dict[int, z3.ExprRef] = {}
+
+    known: dict[int, list[int]] = {}
+
+    def expand(key: int) -> list[int]:
+        kids = known.get(key)
+        if kids is None:
+            _, children = terms.info(node[key], key)
+            kids = known[key] = terms.ids[key]
+            for c, k in zip(children, kids, strict=True):
+                node.setdefault(k, c)
+        return kids
+
+    size: dict[int, int] = {}
+
+    def nodes(key: int) -> int:  # the tree size, capped: a measure of the work, not exact
+        order, stack = [], [key]
+        while stack:
+            k = stack.pop()
+            if k in size:
+                continue
+            order.append(k)
+            stack.extend(c for c in expand(k) if c not in size)
+        for k in reversed(order):
+            size[k] = min(1 + sum(size.get(c, 1) for c in expand(k)), 1 << 20)
+        return size[key]
+
+    roots = []
+    for group in groups:
+        keys = []
+        for t in group:
+            k = t.get_id()
+            node.setdefault(k, t)
+            keys.append(k)
+        roots.append(keys)
+    uses: dict[int, int] = {}
+    for keys in roots:
+        seen: set[int] = set()
+        stack = list(keys)
+        while stack:
+            k = stack.pop()
+            if k not in seen:
+                seen.add(k)
+                uses[k] = uses.get(k, 0) + 1
+                stack.extend(expand(k))
+    chosen: dict[int, z3.ExprRef] = {}
+    for keys in roots:
+        seen = set()
+        stack = list(keys)
+        while stack:
+            k = stack.pop()
+            if k in seen:
+                continue
+            seen.add(k)
+            kids = expand(k)
+            if uses[k] > 1 and kids and nodes(k) >= weight:
+                chosen[k] = node[k]  # the largest shared subterm is enough: its parts are computed with it
+            else:
+                stack.extend(kids)
+    return list(chosen.values())

@@ -308,14 +308,36 @@ class ArraySearch:
 
         return col
 
-    def _guards(self, column: Any, n: int) -> list[np.ndarray]:
-        out = []
-        for m in self.program.guards(self._columns(column), np):
-            if isinstance(m, (bool, np.bool_)):
-                out.append(np.full(n, bool(m)))
-            else:
-                out.append(np.asarray(m, dtype=bool))
+    def _guards(self, column: Any, n: int) -> list[np.ndarray | None]:
+        """Per condition (the firings', then the checks for values outside their domains): the
+        positions of the rows where it holds, None where it holds on none."""
+        program = self.program
+        out: list[np.ndarray | None] = [None] * program.n_conditions
+        results = program.dense(self._columns(column), np)
+        cut = len(results) - program.hoisted
+        for j, m in zip(program.dense_ids, results[:cut], strict=True):
+            out[j] = _positions(m, n)
+        hoisted, width = results[cut:], self.layout.width
+        for col, ids, fn in program.sparse:
+            rows = np.flatnonzero(column(col))  # the element is present: a count or a flag above 0
+            if len(rows):
+                for j, m in zip(ids, fn(self._sparse_columns(column, rows, hoisted, width), np), strict=True):
+                    at = _positions(m, len(rows))
+                    if at is not None:
+                        out[j] = rows[at]
         return out
+
+    def _sparse_columns(self, column: Any, rows: np.ndarray, hoisted: list, width: int) -> Any:
+        """``col(i)`` on ``rows``: a state column, or past the last one a hoisted subterm's values."""
+        plain = self._columns(column, rows)
+
+        def col(i: int) -> Any:
+            if i < width:
+                return plain(i)
+            value = hoisted[i - width]
+            return value[rows] if isinstance(value, np.ndarray) and value.ndim else value
+
+        return col
 
     def _deadlock_only(self, level: Level, lo: int, hi: int) -> Event | None:
         if not self.deadlock:
@@ -323,8 +345,9 @@ class ArraySearch:
         chunk = self.layout.chunk(level.frontier.rows[lo:hi])
         masks = self._guards(self._cached(chunk), chunk.n)
         live = np.zeros(chunk.n, dtype=bool)
-        for m in masks[: len(self.program.firings)]:
-            live |= m
+        for idx in masks[: len(self.program.firings)]:
+            if idx is not None:
+                live[idx] = True
         dead = np.flatnonzero(~live)
         if len(dead):
             p = int(dead[0])
@@ -344,9 +367,8 @@ class ArraySearch:
         events: list[Event] = []
         parts = []  # (firing, parent positions, new column indices (k, w), new fps (k, group))
         for j, f in enumerate(program.firings):
-            m = masks[j]
-            idx = np.flatnonzero(m)
-            if not len(idx):
+            idx = masks[j]
+            if idx is None:
                 continue
             live[idx] = True
             if f.raises is not None:
@@ -374,8 +396,8 @@ class ArraySearch:
                 new_fps ^= delta.T
             parts.append((j, idx, new_cols, new_fps))
         for k, j in enumerate(program.leaving):
-            idx = np.flatnonzero(masks[nf + k])
-            if len(idx):
+            idx = masks[nf + k]
+            if idx is not None:
                 events.append(Event((lo + int(idx[0]), j), "outside", parent=int(ids[idx[0]]), firing=j))
         self.last_deadlock = None  # the chunk's first deadlock, whichever event comes first
         if self.deadlock:
@@ -384,6 +406,9 @@ class ArraySearch:
                 p = int(dead[0])
                 self.last_deadlock = Event((lo + p, -1), "deadlock", parent=int(ids[p]))
                 events.append(self.last_deadlock)
+        stops = [e.where for e in events if e.kind in ("deadlock", "raised")]
+        if stops:  # the object engine stops there: what it has not met yet reaches no goal
+            parts = _before(parts, min(stops), lo)
         found = self._queue(level, lo, chunk, ids, parts)
         if found is not None:
             events.append(found)
@@ -624,3 +649,25 @@ class ArraySearch:
             raise self.program.unfaithful(event.firing, "left its domain")
         self.depth = len(trace) + 1
         return "error", f"type error: {bad}", [*trace, Step(act.name, step_params, nxt)], []
+
+
+def _positions(mask: Any, n: int) -> np.ndarray | None:
+    """The positions where a compiled condition (an array, or a constant) holds; None for none."""
+    if isinstance(mask, (bool, np.bool_)):
+        return np.arange(n) if mask else None
+    at = np.flatnonzero(mask)
+    return at if len(at) else None
+
+
+def _before(parts: list, where: tuple[int, int], lo: int) -> list:
+    """The successors the object engine meets before the move at ``where`` (row, firing): those of
+    earlier rows, and of that row's earlier firings."""
+    row, firing = where[0] - lo, where[1]
+    kept = []
+    for j, idx, new_cols, new_fps in parts:
+        keep = (idx < row) | ((idx == row) & (j < firing))
+        if keep.all():
+            kept.append((j, idx, new_cols, new_fps))
+        elif keep.any():
+            kept.append((j, idx[keep], new_cols[keep], new_fps[keep]))
+    return kept

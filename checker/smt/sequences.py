@@ -227,11 +227,19 @@ class SymSeq(Symbolic):
 class SymBag(Symbolic):
     """A bag over a finite universe: each possible element has a count term."""
 
-    __slots__ = ("counts", "outside", "max_count", "indexes")
+    __slots__ = ("counts", "outside", "max_count", "indexes", "origin", "changed")
 
-    def __init__(self, counts: dict, max_count: int, outside: Any = False, indexes: dict | None = None) -> None:
+    def __init__(self, counts: dict, max_count: int, outside: Any = False, indexes: dict | None = None,
+                 origin: SymBag | None = None, changed: frozenset = frozenset()) -> None:
         self.counts, self.max_count, self.outside = counts, max_count, outside
         self.indexes = {} if indexes is None else indexes  # shared by the bags derived from one another
+        # the bag this one was derived from by add and remove, and the elements whose counts they
+        # touched: what an action changes in a bag of a thousand possible messages, without comparing
+        self.origin, self.changed = origin, changed
+
+    def _derived(self, counts: dict, outside: Any, touched: list) -> SymBag:
+        origin = self if self.origin is None else self.origin
+        return SymBag(counts, self.max_count, outside, self.indexes, origin, self.changed.union(touched))
 
     def _index(self, width: int, loose: tuple) -> dict:
         """The records of ``width`` fields, keyed by their fields outside ``loose``."""
@@ -296,14 +304,15 @@ class SymBag(Symbolic):
             counts[e] = self.counts[e] + 1 if hit is True else If(hit, self.counts[e] + 1, self.counts[e])
             full.append(And(hit, self.counts[e] >= self.max_count))
         _hazard(Or(*full), BoundError(f"{caller_line()}a bag holds each element at most {self.max_count} times"))
-        return SymBag(counts, self.max_count, Or(self.outside, Not(Or(*(hit for _, hit in matches)))), self.indexes)
+        return self._derived(counts, Or(self.outside, Not(Or(*(hit for _, hit in matches)))), [e for e, _ in matches])
 
     def remove(self, x: Any) -> SymBag:
         counts = dict(self.counts)
-        for e, hit in self._matches(x):
+        matches = self._matches(x)
+        for e, hit in matches:
             c = self.counts[e]
             counts[e] = If(And(hit, _positive(c)), c - 1, c)
-        return SymBag(counts, self.max_count, self.outside, self.indexes)
+        return self._derived(counts, self.outside, [e for e, _ in matches])
 
     def __contains__(self, elem: Any) -> bool:
         from checker.errors import SymbolicBranchError
@@ -423,6 +432,15 @@ def components(template: Any, value: Any, split: Any) -> list | None:
             else:
                 pairs += split(slot, v)
         return pairs
+    return None
+
+
+def changed_components(template: Any, value: Any) -> list | None:
+    """Like ``components``, but only the counts an action's adds and removes touched, for a bag
+    derived from ``template`` (None where that is not known)."""
+    if isinstance(template, SymBag) and isinstance(value, SymBag) and (
+            value.origin is template or value is template):
+        return [(to_z3(template.counts[e]), to_z3(value.counts[e])) for e in value.changed]
     return None
 
 

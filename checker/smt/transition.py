@@ -179,7 +179,8 @@ class Encoder:
         for j, f in enumerate(firings):
             for name, value in f.changes.items():
                 for i, (_, new) in enumerate(self._assign(f, name, nxt.values[name], value)):
-                    if not z3.eq(new, current[name][i][1]):
+                    old = current[name][i][1]
+                    if new is not old and not z3.eq(new, old):
                         writes.setdefault((name, i), []).append((j, new))
         constraints = [z3.Or(*(z3.And(selector == j, f.condition) for j, f in enumerate(firings)))]
         entering = [z3.And(selector == j, f.outside) for j, f in enumerate(firings) if not z3.is_false(f.outside)]
