@@ -81,20 +81,20 @@ class RaftLog(Protocol):
         term, server = Range(1, t), self.Server
         self.Entry = RecordType("entry", term=term, value=self.Value)
         self.no_entry = self.Entry(term=0, value=None)  # what the log holds at index 0: term 0
-        apart = lambda m: m.msource != m.mdest  # noqa: E731 - a leader sends itself no AppendEntries
-        self.RequestVoteRequest = RecordType(  # a candidate asks itself too, as any voter
-            "RequestVoteRequest", mterm=term, mlastLogTerm=Range(0, t),
-            mlastLogIndex=Range(0, length), msource=server, mdest=server)
         history = {"mlog": Seq(self.Entry, length)} if self.mlog else {}
+        self.RequestVoteRequest = RecordType(  # a candidate asks itself too, as any voter
+            "RequestVoteRequest", where=self.sendable_vote_request, mterm=term, mlastLogTerm=Range(0, t),
+            mlastLogIndex=Range(0, length), msource=server, mdest=server)
         self.RequestVoteResponse = RecordType(
-            "RequestVoteResponse", mterm=term, mvoteGranted=Bool(), **history, msource=server, mdest=server)
+            "RequestVoteResponse", where=self.sendable_vote_response, mterm=term, mvoteGranted=Bool(), **history,
+            msource=server, mdest=server)
         self.AppendEntriesRequest = RecordType(
-            "AppendEntriesRequest", where=apart, mterm=term, mprevLogIndex=Range(0, length),
+            "AppendEntriesRequest", where=self.sendable_append, mterm=term, mprevLogIndex=Range(0, length),
             mprevLogTerm=Range(0, t), mentries=Seq(self.Entry, 1), **history, mcommitIndex=Range(0, length),
             msource=server, mdest=server)
         self.AppendEntriesResponse = RecordType(
-            "AppendEntriesResponse", where=apart, mterm=term, msuccess=Bool(), mmatchIndex=Range(0, length),
-            msource=server, mdest=server)
+            "AppendEntriesResponse", where=self.sendable_append_response, mterm=term, msuccess=Bool(),
+            mmatchIndex=Range(0, length), msource=server, mdest=server)
         kinds = (self.RequestVoteRequest, self.RequestVoteResponse, self.AppendEntriesRequest,
                  self.AppendEntriesResponse)
 
@@ -114,6 +114,36 @@ class RaftLog(Protocol):
             self.var("acked", SetOf(self.Ack), init=())
         self.declare_messages("messages", sender="msource", receiver="mdest")
         self.components = (_Switched(self),)
+
+    # -- the messages that can be sent ------------------------------------------------------
+    # Each kind's ``where`` keeps the records that a sender can build: a log's terms are at most
+    # its server's term, index 0 has term 0, and the fields copied from one log agree with it.
+    # It is a typing claim, not an assumption: a message outside it is a type error that every
+    # engine reports. It cuts the possible messages the symbolic engines range over about tenfold.
+
+    @staticmethod
+    def _log_fits(log, term):
+        return all(e.term <= term for e in tuple.__iter__(log))
+
+    def sendable_vote_request(self, m):
+        return m.mlastLogTerm <= m.mterm and (m.mlastLogIndex == 0) == (m.mlastLogTerm == 0)
+
+    def sendable_vote_response(self, m):
+        return not self.mlog or self._log_fits(m.mlog, m.mterm)
+
+    def sendable_append(self, m):
+        entries, prev = m.mentries, m.mprevLogIndex
+        ok = (m.msource != m.mdest and m.mprevLogTerm <= m.mterm and (prev == 0) == (m.mprevLogTerm == 0)
+              and self._log_fits(entries, m.mterm) and m.mcommitIndex <= prev + entries.length)
+        if ok and self.mlog:
+            log = m.mlog
+            ok = (self._log_fits(log, m.mterm) and log.length >= prev + entries.length
+                  and (prev == 0 or log.at(prev).term == m.mprevLogTerm)
+                  and (entries.length == 0 or log.at(prev + 1) == entries.at(1)))
+        return ok
+
+    def sendable_append_response(self, m):
+        return m.msource != m.mdest and (m.msuccess or m.mmatchIndex == 0)
 
     def bounds(self) -> str:
         return (f"{self.servers} servers, terms ≤ {self.max_term}, logs ≤ {self.max_log_len} entries, "
