@@ -163,6 +163,8 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
         spec = Spec(path=target, protocol_ref=target, parameters=parse_params(params))
     if properties:
         spec.properties = list(properties)
+    if spec.query is not None:
+        _answer_query(spec, engine, overrides, bool(properties) or explore, as_json, quiet, console, out_dir)
     result = _run(spec, engine, overrides, quiet, console)
     stopped = was_interrupted(result)
     met = None if stopped or spec.expect is None else spec.expectation_met(result)
@@ -194,12 +196,36 @@ def check(target: str, params, properties, engine, max_states, max_depth, depth,
     sys.exit(EXIT[result.verdict])
 
 
-def _write_outputs(result: Result, out: Path, as_json: bool, console: Console) -> bool:
-    """Write ``--out`` after the verdict is printed, so that a failure here never loses it."""
+def _answer_query(spec: Spec, engine: str | None, overrides: dict[str, Any], checks: bool, as_json: bool,
+                  quiet: bool, console: Console, out: Path | None) -> None:
+    """``quorum check`` on a spec with a ``[query]``: the answer, its witnesses, the exit code."""
+    from checker.cli.query import print_query, query_exit, query_json, run_query
+
+    if checks:
+        raise QuorumError(f"{spec.path}: --property and --explore do not apply to a [query] spec: it checks no "
+                          "property and has two witnesses")
+    answer = run_query(spec, overrides, quiet, engine)
+    if as_json:
+        click.echo(json.dumps(query_json(answer, spec), indent=2, default=str))
+    else:
+        print_query(answer, spec, console)
+    if out is not None and not _write_outputs(answer, out, as_json, console, spec):
+        sys.exit(2)
+    if answer.interrupted:
+        console.print("interrupted: no answer (the figures above are what was explored before Ctrl-C)",
+                      style="bold yellow")
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(query_exit(answer, spec))
+
+
+def _write_outputs(result: Any, out: Path, as_json: bool, console: Console, spec: Spec | None = None) -> bool:
+    """Write ``--out`` after the verdict is printed, so that a failure here never loses it (a
+    query's answer: ``query.json``)."""
     from checker.cli.artifacts import write_outputs
+    from checker.cli.query import write_query
 
     try:
-        written = write_outputs(result, out)
+        written = write_query(result, spec, out) if spec is not None and spec.query else write_outputs(result, out)
     except OSError as err:
         where = f" ({err.filename})" if err.filename else ""
         click.echo(f"error: --out {out}: writing the outputs failed{where}: {err.strerror or err}; "
@@ -249,9 +275,12 @@ def distributed_name(engine: str, overrides: dict[str, Any]) -> str:
 
 def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool, console: Console, quiet: bool,
                 out: Path | None) -> None:
-    """Every spec against its expectation, with progress lines inside each (unless ``--quiet``) and,
-    with ``--out``, one folder of outputs per spec. A spec that cannot be built is reported and the
-    rest still run (exit 2 at the end); one Ctrl-C stops the whole run with a summary of what was done."""
+    """Every spec against its expectation (a query's against its expected answer), with progress
+    lines inside each (unless ``--quiet``) and, with ``--out``, one folder of outputs per spec. A
+    spec that cannot be built is reported and the rest still run (exit 2 at the end); one Ctrl-C
+    stops the whole run with a summary of what was done."""
+    from checker.cli.query import answer_text, query_json, run_query
+
     docs: list[dict[str, Any]] = []
     matched = missed = broken = 0
     stopped: str | None = None
@@ -259,7 +288,10 @@ def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool,
         if properties:
             spec.properties = properties
         try:
-            result = _run(spec, engine, overrides, quiet, console, label=spec.path)
+            if spec.query is not None:
+                result = run_query(spec, overrides, quiet, engine, label=spec.path)
+            else:
+                result = _run(spec, engine, overrides, quiet, console, label=spec.path)
         except Interrupted as err:
             stopped = str(err)
             break
@@ -285,14 +317,17 @@ def _check_many(specs: list[Spec], engine, overrides, properties, as_json: bool,
         met = spec.expectation_met(result)
         matched += met
         missed += not met
-        if out is not None and not _write_outputs(result, out / Path(spec.path).stem, True, console):
+        if out is not None and not _write_outputs(result, out / Path(spec.path).stem, True, console, spec):
             broken += 1
         if as_json:
-            doc = result_json(result)
+            doc = query_json(result, spec) if spec.query else result_json(result)
             doc.update(spec=spec.path, expected=spec.expectation_text(), matched=met)
             docs.append(doc)
         else:
-            got = expectation(result.verdict, result.property)
+            if spec.query is not None:
+                got = answer_text(result)
+            else:
+                got = expectation(result.verdict, result.property)
             if result.trace and result.verdict == "violated":
                 got += f" in {len(result.trace) - 1} steps"
             mark = "[green]ok[/]" if met else "[bold red]MISSED[/]"
@@ -359,8 +394,9 @@ def list_(as_json: bool, spec_dir: str) -> None:
             except QuorumError as err:
                 broken.append({"spec": str(p), "error": str(err)})
                 continue
-            spec_docs.append({"spec": str(p), "protocol": s.protocol_ref, "expect": s.expect or "holds",
-                              "engine": s.engine, "description": s.description})
+            expect = s.expectation_text() if s.query else s.expect or "holds"
+            spec_docs.append({"spec": str(p), "protocol": s.protocol_ref, "expect": expect,
+                              "engine": "query" if s.query else s.engine, "description": s.description})
     engine_docs = {name: {"options": sorted(e.options), "doc": e.doc} for name, e in engines.ENGINES.items()}
     if as_json:
         doc = {"protocols": protos, "specs": spec_docs, "engines": engine_docs}

@@ -8,6 +8,8 @@ from rich.text import Text
 
 from checker.core.diff import changes
 from checker.core.result import Result
+from checker.core.trace import Step
+from checker.dsl.protocol import Protocol
 from checker.render.explain import explanation_text as explanation
 
 STYLE = {"holds": "bold green", "violated": "bold red", "error": "bold magenta", "limit": "bold yellow"}
@@ -37,21 +39,31 @@ def print_result(result: Result, console: Console, *, title: str | None = None) 
 
 def step_table(result: Result) -> Table:
     """One row per step: the action with its parameters, then only what it changed."""
-    names = list(result.protocol.variables)
-    table = Table(title="Counterexample" if result.verdict != "error" else "Trace to the exception", show_lines=True)
+    title = "Counterexample" if result.verdict != "error" else "Trace to the exception"
+    return trace_table(result.protocol, result.trace, title, loop_start=result.loop_start,
+                       last_red=result.verdict == "violated")
+
+
+def trace_table(protocol: Protocol, trace: list[Step], title: str, *, loop_start: int | None = None,
+                last_red: bool = False, totals: list[str] | None = None) -> Table:
+    """A trace as a step table; ``totals``: a column with one entry per step (a query's running cost)."""
+    names = list(protocol.variables)
+    table = Table(title=title, show_lines=True)
     table.add_column("#", justify="right", style="dim")
     table.add_column("action", style="bold cyan")
+    if totals is not None:
+        table.add_column("so far", justify="right")
     table.add_column("changed")
     prev = None
-    last = len(result.trace) - 1
-    loop = result.loop_start
-    for i, step in enumerate(result.trace):
+    last = len(trace) - 1
+    for i, step in enumerate(trace):
         diff = changes(prev, step.state, names)
         text = "\n".join(str(c) for c in diff) if diff else "(no change)"
         label = step.label
-        if loop is not None and i == loop:
+        if loop_start is not None and i == loop_start:
             label += "  ⟲ cycle starts"
-        style = "red" if i == last and result.verdict == "violated" else None
-        table.add_row(str(i), Text(label), Text(text), style=style)
+        style = "red" if i == last and last_red else None
+        cells = [str(i), Text(label), *([Text(totals[i])] if totals is not None else []), Text(text)]
+        table.add_row(*cells, style=style)
         prev = step.state
     return table

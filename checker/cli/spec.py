@@ -9,6 +9,16 @@
     [engine]
     name = "auto"                         # the default; and that engine's options, e.g. max_states
 
+A spec may instead ask a query (``checker.explicit.extremes``), stating its expected answer::
+
+    [query]
+    goal = "leader_elected"               # a run ends at the first state where this holds
+    cost = { tick = "tick_ms" }           # each step's cost: a number or a parameter's name
+    unit = "ms"
+    exclude = "competing_candidates"      # optional: runs through such states are left out
+    expect_min = 150
+    expect_max = "unbounded"              # or a number
+
 Every key is checked: a typo is an error that names the file and suggests the closest key.
 """
 
@@ -29,7 +39,49 @@ from checker.errors import InternalError, QuorumError, read_toml, suggest
 
 TOP_KEYS = {
     "protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length", "fairness",
+    "query",
 }
+QUERY_KEYS = {"goal", "cost", "unit", "exclude", "expect_min", "expect_max"}
+#: The engine options a query takes: it runs the explicit search itself, to the end.
+QUERY_OPTIONS = {"max_states", "max_seconds", "max_memory"}
+#: What a query spec leaves out, and why.
+NOT_WITH_QUERY = {
+    "expect": "a query states its expected answer as expect_min and expect_max in [query]",
+    "trace_length": "a query's witnesses have their own lengths",
+    "properties": "a query checks no property: it names its goal in [query]",
+    "fairness": "a query ranges over every run, fair or not",
+}
+
+
+@dataclass
+class QuerySpec:
+    """A spec's ``[query]`` table, checked for form (names are checked against the protocol when it is built)."""
+
+    goal: str
+    cost: dict[str, Any]
+    unit: str = ""
+    exclude: str | None = None
+    expect_min: int | None = None
+    expect_max: int | str | None = None  # a number, or "unbounded"
+
+    def expectation_text(self) -> str | None:
+        if self.expect_min is None and self.expect_max is None:
+            return None
+        unit = f" {self.unit}" if self.unit else ""
+        parts = [] if self.expect_min is None else [f"minimum {self.expect_min:,}{unit}"]
+        if self.expect_max == "unbounded":
+            parts.append("maximum unbounded")
+        elif self.expect_max is not None:
+            parts.append(f"maximum {self.expect_max:,}{unit}")
+        return ", ".join(parts)
+
+    def expectation_met(self, answer: Any) -> bool:
+        """The answer is the expected one (an unreachable goal never is)."""
+        if answer.verdict != "answered":
+            return False
+        high = None if self.expect_max == "unbounded" else self.expect_max
+        return ((self.expect_min is None or answer.minimum.cost == self.expect_min)
+                and (self.expect_max is None or answer.maximum.cost == high))
 
 
 @dataclass
@@ -47,6 +99,7 @@ class Spec:
     faults: list[Any] = field(default_factory=list)
     trace_length: int | None = None
     fairness: dict[str, Any] = field(default_factory=dict)  # action -> "weak" | "strong(a)" | "none"
+    query: QuerySpec | None = None
 
     def build(self) -> Protocol:
         cls = load_protocol(self.protocol_ref, self.path)
@@ -58,7 +111,12 @@ class Spec:
         return protocol
 
     def expectation_met(self, result: Any) -> bool:
-        """The verdict is the expected one (and, if given, so is the counterexample's length)."""
+        """The verdict is the expected one (and, if given, so is the counterexample's length); a
+        query's answer is the expected one, or, with none stated, an answer at all."""
+        if self.query is not None:
+            if self.query.expectation_text() is None:
+                return result.verdict == "answered"
+            return self.query.expectation_met(result)
         if self.expect is None:
             return result.verdict == "holds"
         if self.expect != expectation(result.verdict, result.property):
@@ -70,6 +128,8 @@ class Spec:
         return self.path if self.path == self.protocol_ref else f"{self.path} (protocol {self.protocol_ref})"
 
     def expectation_text(self) -> str:
+        if self.query is not None:
+            return self.query.expectation_text() or "an answer"
         text = self.expect or "holds"
         return f"{text} in {self.trace_length} steps" if self.trace_length is not None else text
 
@@ -216,6 +276,7 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         raise QuorumError(f'{path}: faults must be a list of fault names, e.g. faults = ["loss", "crash-restart"]')
     if twice := repeated(faults):
         raise QuorumError(f"{path}: faults lists {twice[0]!r} more than once: name each fault once")
+    query = parse_query(data, path, engine_name, options)
     return Spec(
         path=path,
         protocol_ref=str(data["protocol"]),
@@ -228,7 +289,45 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         faults=list(faults),
         trace_length=trace_length,
         fairness=data.get("fairness", {}),
+        query=query,
     )
+
+
+def parse_query(data: dict[str, Any], path: str, engine: str, options: dict[str, Any]) -> QuerySpec | None:
+    """The ``[query]`` table, or None; every mistake names the key and the fix."""
+    if "query" not in data:
+        return None
+    table = data["query"]
+    if not isinstance(table, dict):
+        raise QuorumError(f'{path}: [query] must be a table, e.g. [query] goal = "leader_elected"')
+    for key in table:
+        if key not in QUERY_KEYS:
+            raise QuorumError(f"{path} [query]: unknown key {key!r}." + suggest(key, QUERY_KEYS))
+    for key, why in NOT_WITH_QUERY.items():
+        if key in data:
+            raise QuorumError(f"{path}: drop {key!r} from a spec with a [query]: {why}")
+    if engine not in ("auto", "explicit"):
+        raise QuorumError(f"{path} [engine]: a query is answered on the explicit state graph: drop name = {engine!r}")
+    for option in options:
+        if option not in QUERY_OPTIONS:
+            raise QuorumError(f"{path} [engine]: {option!r} does not apply to a query; it takes "
+                              f"{', '.join(sorted(QUERY_OPTIONS))}")
+    for key in ("goal", "cost"):
+        if key not in table:
+            raise QuorumError(f'{path} [query]: missing key {key!r}, e.g. goal = "leader_elected", '
+                              'cost = { tick = 50 }')
+    goal, cost, unit, exclude = table["goal"], table["cost"], table.get("unit", ""), table.get("exclude")
+    for key, value in (("goal", goal), ("exclude", exclude), ("unit", unit)):
+        if value is not None and not isinstance(value, str):
+            raise QuorumError(f"{path} [query]: {key} = {value!r} must be a string")
+    if not isinstance(cost, dict) or not cost:
+        raise QuorumError(f"{path} [query]: cost must be a table of action = cost, e.g. cost = {{ tick = 50 }}")
+    low, high = table.get("expect_min"), table.get("expect_max")
+    if low is not None and (isinstance(low, bool) or not isinstance(low, int) or low < 0):
+        raise QuorumError(f"{path} [query]: expect_min = {low!r} must be a whole number, e.g. expect_min = 150")
+    if high is not None and high != "unbounded" and (isinstance(high, bool) or not isinstance(high, int) or high < 0):
+        raise QuorumError(f'{path} [query]: expect_max = {high!r} must be a whole number or "unbounded"')
+    return QuerySpec(goal, dict(cost), unit, exclude, low, high)
 
 
 def repeated(names: list[str]) -> list[str]:

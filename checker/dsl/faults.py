@@ -3,13 +3,19 @@
 A protocol says what the building blocks act on with an ``Environment`` (its network variable,
 its crashable processes, what survives a restart); a spec then picks faults by name::
 
-    faults = ["loss", "duplication", "reordering", "crash-restart", "partition"]
+    faults = ["loss", "duplication", "reordering", "crash-restart", "partition", "link-cut"]
 
 Each fault is ordinary protocol state and ordinary actions (``lose``, ``crash``, ``restart``,
-``partition``, ``heal``), written with the DSL helpers, so every engine reads them, coverage
-counts them and traces show them. The protocol's own actions consult the fault state through
-``self.faults``: ``up(s, n)`` (n has not crashed), ``deliverable(s, m)`` (m may be received now)
-and ``receive(s, m)`` (the network once m is taken: with duplication the message stays).
+``partition``, ``heal``, ``cut_link``, ``heal_link``), written with the DSL helpers, so every
+engine reads them, coverage counts them and traces show them. The protocol's own actions consult
+the fault state through ``self.faults``: ``up(s, n)`` (n has not crashed), ``connected(s, a, b)``
+(a and b can talk), ``deliverable(s, m)`` (m may be received now) and ``receive(s, m)`` (the
+network once m is taken: with duplication the message stays).
+
+``partition`` cuts the processes into groups: reachability stays transitive. ``link-cut`` cuts
+single links, so a–b and b–c may work while a–c is cut: the *non-transitive* partition, in which
+two processes that cannot see each other both see a third (a network misconfiguration, one
+broken switch port). ``Environment.cuts`` bounds how many links are cut at once.
 
 Without faults the network delivers every message exactly once, never out of the order the
 protocol declares (``Environment.order``), between processes that never crash.
@@ -22,8 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from checker.dsl.domains import Bool, Map, Range, SetOf
-from checker.dsl.logic import And, Exists, ForAll, Not
+from checker.dsl.domains import Bool, Enum, Map, Range, SetOf
+from checker.dsl.logic import And, Count, Exists, ForAll, Implies, Member, Not, Term
 from checker.dsl.params import From
 from checker.errors import QuorumError, suggest
 
@@ -37,6 +43,8 @@ FAULTS = {
     "crash": "a process may stop for good; it takes no step and receives nothing",
     "crash-restart": "a process may crash and later restart with only its durable variables",
     "partition": "the network may cut the processes into groups that cannot talk, and later heal",
+    "link-cut": "the network may cut the link between two processes, and later heal it: a partition that need "
+                "not be transitive",
 }
 
 NEEDS = {
@@ -46,6 +54,7 @@ NEEDS = {
     "crash": "processes",
     "crash-restart": "processes",
     "partition": "processes",
+    "link-cut": "processes",
 }
 
 
@@ -61,7 +70,10 @@ class Environment:
     - ``durable``: the variables that survive a crash-restart (everything else a process owns
       goes back to its initial value);
     - ``owned``: scalar variables owned by one process (``{"tmState": "tm"}``); a ``Map`` keyed by
-      the processes is owned entry by entry.
+      the processes is owned entry by entry;
+    - ``cuts``: under ``link-cut``, the most links cut at once (``None``: any number). Five
+      processes have ten links, 1,024 ways to cut them; a bound keeps the product with the
+      protocol's own state small while every pattern up to that many cuts is still met.
     """
 
     network: str | None = None
@@ -71,6 +83,7 @@ class Environment:
     processes: str | None = None
     durable: tuple[str, ...] = ()
     owned: dict[str, Any] = field(default_factory=dict)
+    cuts: int | None = None
 
 
 def hostable(protocol: Protocol) -> list[str]:
@@ -114,6 +127,11 @@ class Faults:
             "reordering" in self.selected or self.duplication
         )
         self.nodes = getattr(protocol, self.env.processes) if self.env.processes else None
+        self.link_cut = "link-cut" in self.selected
+        self.links: dict[tuple[Any, Any], str] = {}  # (a, b) and (b, a) -> the link's name, "a-b"
+        if self.link_cut:
+            for a, b in itertools.combinations(self.nodes.values(), 2):
+                self.links[a, b] = self.links[b, a] = f"{a}-{b}"
 
     def __contains__(self, name: str) -> bool:
         return name in self.selected
@@ -141,6 +159,8 @@ class Faults:
                 )
         if env.processes is not None and not hasattr(self.protocol, env.processes):
             raise QuorumError(f"{where}: processes={env.processes!r} is no domain that setup() defines")
+        if env.cuts is not None and (isinstance(env.cuts, bool) or not isinstance(env.cuts, int) or env.cuts < 1):
+            raise QuorumError(f"{where}: cuts={env.cuts!r} must be a number of links of at least 1, or None for any")
         for var in (*env.durable, *env.owned):
             if var not in self.protocol.variables:
                 raise QuorumError(f"{where}: {var!r} is no state variable." + suggest(var, self.protocol.variables))
@@ -148,11 +168,17 @@ class Faults:
     # -- state -------------------------------------------------------------------------------
 
     def declare_variables(self) -> None:
-        """The fault state: which processes are up, which group each process is in."""
+        """The fault state: which processes are up, which group each process is in, which links are cut."""
         if self.crash:
             self.protocol.var("up", Map(self.nodes, Bool()), init=True)
         if self.partition:
             self.protocol.var("group", Map(self.nodes, Range(0, len(self.nodes) - 1)), init=0)
+        if self.link_cut:
+            self.protocol.var("cut", SetOf(Enum(*self.link_names())), init=())
+
+    def link_names(self) -> list[str]:
+        """Every link between two processes, "a-b" with a before b in the processes' order."""
+        return list(dict.fromkeys(self.links.values()))
 
     # -- helpers for the protocol's actions --------------------------------------------------
 
@@ -161,8 +187,17 @@ class Faults:
         return s.up[node] if self.crash else True
 
     def connected(self, s: Any, a: Any, b: Any) -> Any:
-        """``a`` and ``b`` are on the same side of any partition."""
-        return s.group[a] == s.group[b] if self.partition else True
+        """``a`` and ``b`` can talk: on the same side of any partition, and the link between them not cut."""
+        return And(s.group[a] == s.group[b] if self.partition else True,
+                   self._link_up(s, a, b) if self.link_cut else True)
+
+    def _link_up(self, s: Any, a: Any, b: Any) -> Any:
+        """The link a-b is not cut (a process always reaches itself). Concrete ends, the common
+        case (action parameters, message fields), look the link up; a symbolic end ranges over the links."""
+        if isinstance(a, Term) or isinstance(b, Term):
+            return ForAll(self.links.items(), lambda item: Implies(
+                And(a == item[0][0], b == item[0][1]), Not(Member(item[1], s.cut))))
+        return a == b or Not(Member(self.links[a, b], s.cut))
 
     def deliverable(self, s: Any, m: Any) -> Any:
         """Message ``m`` may be received now: its receiver is up and reachable, and (on an ordered
@@ -197,6 +232,11 @@ class Faults:
         if self.partition:
             p.add_action("partition", self._partition, "the network splits into groups", groups=self._splits())
             p.add_action("heal", self._heal, "the partition heals")
+        if self.link_cut:
+            names = self.link_names()
+            p.add_action("cut_link", _drawn_as("partition", self._cut_link), "the link between two processes is cut",
+                         link=names)
+            p.add_action("heal_link", self._heal_link, "a cut link works again", link=names)
 
     def _lose(self, s: Any, m: Any) -> Any:
         return s.update(**{self.env.network: getattr(s, self.env.network) - {m}})
@@ -244,6 +284,28 @@ class Faults:
         if s.guard(Not(self._healed(s))):
             return s.update(group=self.protocol.variables["group"].init)
         return None
+
+    def _cut_link(self, s: Any, link: str) -> Any:
+        room = True if self.env.cuts is None else Count(s.cut) < self.env.cuts
+        if s.guard(And(Not(Member(link, s.cut)), room)):
+            return s.update(cut=s.cut | {link})
+        return None
+
+    def _heal_link(self, s: Any, link: str) -> Any:
+        if s.guard(Member(link, s.cut)):
+            return s.update(cut=s.cut - {link})
+        return None
+
+
+def _drawn_as(kind: str, fn: Any) -> Any:
+    """``fn`` marked as a fault of ``kind`` for diagrams (``checker.render.roles.fault_kind``): a cut
+    link is drawn as the partition it is part of."""
+
+    def step(s: Any, *params: Any) -> Any:
+        return fn(s, *params)
+
+    step.fault = kind
+    return step
 
 
 def _from(var: str) -> Any:

@@ -6,6 +6,8 @@ algorithm comes from the engine kit: successors from ``checker.core.semantics``,
 ``PropertySet``, limits from ``Budget``, counts from ``Coverage``, the seen-set from
 ``checker.explicit.store``. An ``Observer`` sees every state and edge of the one search (TLC's
 ``ILiveCheck``): the liveness checker builds its graph that way, and without one nothing is paid.
+``ends`` marks states where a run stops (the extremes query's first goal states): they are
+stored and checked like any other, never expanded.
 
 Limits are exact: with ``max_states=N`` the store never holds more than N states (the search
 stops when state N+1 would be stored, in the middle of an expansion if need be); time and memory
@@ -62,9 +64,9 @@ class Search:
     """One breadth-first search over a protocol's reachable states."""
 
     def __init__(self, protocol: Protocol, props: PropertySet, budget: Budget, store: ExactStore,
-                 deadlock: bool, observer: Observer | None) -> None:
+                 deadlock: bool, observer: Observer | None, ends: Callable[[Any], bool] | None = None) -> None:
         self.protocol, self.props, self.budget, self.store = protocol, props, budget, store
-        self.deadlock, self.observer = deadlock, observer
+        self.deadlock, self.observer, self.ends = deadlock, observer, ends
         self.coverage = Coverage(protocol.actions)
         self.typecheck = TypeCheck(protocol)
         self.generated = 0
@@ -104,7 +106,10 @@ class Search:
                 if (why := self.budget.depth_spent(self.depth)) is not None:
                     return Finding("limit", message=why, limit="depth")
                 frontier, self.next_frontier = self.next_frontier, []
+                ends = self.ends
                 for i, state in enumerate(frontier):
+                    if ends is not None and ends(state):
+                        continue
                     if found := self.expand(state):
                         return self.shorter_deadlock(frontier[i + 1:], found) if found.next_level else found
                     if (why := self.budget.tick(self.depth, self.status)) is not None:

@@ -40,6 +40,7 @@ from checker.dsl.domains import Map, Range, show
 from checker.dsl.protocol import Protocol
 from checker.errors import InternalError, QuorumError
 from checker.explicit.bfs import Observer, Search
+from checker.explicit.scc import components
 
 NEXT = -1  # the fairness class "some step that changes the state", WF_vars(Next)
 
@@ -351,57 +352,6 @@ def _region_path(graph: Graph, via: array, v: int) -> list[int]:
     return graph.path_to(inside[0]) + inside[1:]
 
 
-def _components(graph: Graph, nodes: Iterable[int], member: bytearray) -> list[list[int]]:
-    """Strongly connected components of the subgraph on ``member`` (iterative Tarjan)."""
-    n = len(graph.states)
-    low, order = array("l", [-1]) * n, array("l", [-1]) * n
-    on_stack = bytearray(n)
-    stack: list[int] = []
-    comps: list[list[int]] = []
-    counter = 0
-    dst, offsets = graph.dst, graph.offsets
-    for root in nodes:
-        if order[root] >= 0:
-            continue
-        work = [(root, offsets[root])]
-        order[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = 1
-        while work:
-            v, e = work[-1]
-            end = offsets[v + 1]
-            while e < end:
-                w = dst[e]
-                e += 1
-                if not member[w]:
-                    continue
-                if order[w] < 0:
-                    work[-1] = (v, e)
-                    order[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = 1
-                    work.append((w, offsets[w]))
-                    break
-                if on_stack[w] and order[w] < low[v]:
-                    low[v] = order[w]
-            else:
-                work.pop()
-                if work and low[v] < low[work[-1][0]]:
-                    low[work[-1][0]] = low[v]
-                if low[v] == order[v]:
-                    comp = []
-                    while True:
-                        w = stack.pop()
-                        on_stack[w] = 0
-                        comp.append(w)
-                        if w == v:
-                            break
-                    comps.append(comp)
-    return comps
-
-
 def _enabled(graph: Graph, v: int) -> set[int]:
     """Fairness classes with a state-changing step from ``v`` (NEXT if any step at all)."""
     out = {graph.key[e] for e in graph.out(v)}
@@ -429,7 +379,7 @@ def _fair_components(graph: Graph, nodes: list[int]) -> Iterable[list[int]]:
         member = bytearray(n)
         for v in part:
             member[v] = 1
-        for comp in _components(graph, part, member):
+        for comp in components(graph, part, member):
             cm = bytearray(n)
             for v in comp:
                 cm[v] = 1
