@@ -57,8 +57,8 @@ FOLLOWER, CANDIDATE, LEADER = "Follower", "Candidate", "Leader"
 class RaftLog(Protocol):
     """raft.tla: leader election and log replication, bounded as TLC's MCraft harness bounds it."""
 
-    #: Two servers, terms up to 2, one message in flight: small enough for Z3's unrolling.
-    small_instance = {"servers": 2, "max_term": 2, "max_msgs": 1}
+    #: Two servers, terms up to 2, one message in flight and no mlog: small enough for Z3's unrolling.
+    small_instance = {"servers": 2, "max_term": 2, "max_msgs": 1, "mlog": False}
 
     servers = Param(3, "number of servers s1..sN", min=1)
     values = Param(1, "number of client values v1..vN", min=1)

@@ -27,6 +27,7 @@ import z3
 
 from checker.array.program import Program
 from checker.dsl.domains import Domain, ValueSet
+from checker.dsl.sequences import BagValue, SeqValue
 from checker.errors import QuorumError, suggest
 from checker.smt.symbolic import code
 
@@ -42,6 +43,10 @@ def permute(value: Any, sigma: dict) -> Any:
         return sigma.get(value, value)
     if isinstance(value, frozenset):
         return ValueSet(permute(v, sigma) for v in value)
+    if isinstance(value, BagValue):
+        return type(value)({permute(v, sigma): c for v, c in value.items()})
+    if isinstance(value, SeqValue):
+        return tuple.__new__(type(value), (permute(v, sigma) for v in tuple.__iter__(value)))
     if isinstance(value, tuple) and hasattr(value, "_fields") and hasattr(value, "kind"):  # a record
         return type(value)(*(permute(v, sigma) for v in value[1:]))
     if isinstance(value, tuple):

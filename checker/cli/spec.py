@@ -39,7 +39,7 @@ from checker.errors import InternalError, QuorumError, read_toml, suggest
 
 TOP_KEYS = {
     "protocol", "description", "expect", "properties", "parameters", "engine", "faults", "trace_length", "fairness",
-    "query",
+    "query", "states",
 }
 QUERY_KEYS = {"goal", "cost", "unit", "exclude", "expect_min", "expect_max"}
 #: The engine options a query takes: it runs the explicit search itself, to the end.
@@ -48,6 +48,7 @@ QUERY_OPTIONS = {"max_states", "max_seconds", "max_memory"}
 NOT_WITH_QUERY = {
     "expect": "a query states its expected answer as expect_min and expect_max in [query]",
     "trace_length": "a query's witnesses have their own lengths",
+    "states": "a query reports the states it explored, with no expectation",
     "properties": "a query checks no property: it names its goal in [query]",
     "fairness": "a query ranges over every run, fair or not",
 }
@@ -98,6 +99,7 @@ class Spec:
     description: str = ""
     faults: list[Any] = field(default_factory=list)
     trace_length: int | None = None
+    states: int | None = None  # distinct states a check that holds must count (TLC's figure, where an issue gives it)
     fairness: dict[str, Any] = field(default_factory=dict)  # action -> "weak" | "strong(a)" | "none"
     query: QuerySpec | None = None
 
@@ -117,6 +119,8 @@ class Spec:
             if self.query.expectation_text() is None:
                 return result.verdict == "answered"
             return self.query.expectation_met(result)
+        if self.states is not None and result.verdict == "holds" and result.distinct_states != self.states:
+            return False
         if self.expect is None:
             return result.verdict == "holds"
         if self.expect != expectation(result.verdict, result.property):
@@ -131,6 +135,8 @@ class Spec:
         if self.query is not None:
             return self.query.expectation_text() or "an answer"
         text = self.expect or "holds"
+        if self.states is not None:
+            text += f" over {self.states:,} distinct states"
         return f"{text} in {self.trace_length} steps" if self.trace_length is not None else text
 
 
@@ -266,6 +272,9 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
     trace_length = data.get("trace_length")
     if trace_length is not None and (isinstance(trace_length, bool) or not isinstance(trace_length, int)):
         raise QuorumError(f"{path}: trace_length must be a number of steps, e.g. trace_length = 12")
+    states = data.get("states")
+    if states is not None and (isinstance(states, bool) or not isinstance(states, int) or states < 1):
+        raise QuorumError(f"{path}: states must be a number of distinct states, e.g. states = 344111")
     props = data.get("properties")
     if props is not None and not (isinstance(props, list) and all(isinstance(p, str) for p in props)):
         raise QuorumError(f'{path}: properties must be a list of names, e.g. properties = ["agreement"]')
@@ -288,6 +297,7 @@ def parse_spec(data: dict[str, Any], path: str = "<spec>") -> Spec:
         description=str(data.get("description", "")),
         faults=list(faults),
         trace_length=trace_length,
+        states=states,
         fairness=data.get("fairness", {}),
         query=query,
     )
