@@ -90,15 +90,15 @@ def _sigint_during_a_long_check(monkeypatch, at_call: int) -> None:
 
 
 def test_ctrl_c_inside_a_bmc_solver_call_is_an_interrupt_not_z3_giving_up(monkeypatch):
-    _sigint_during_a_long_check(monkeypatch, at_call=4)  # depth 3 of Pigeons(10): about a second of solving
+    _sigint_during_a_long_check(monkeypatch, at_call=9)  # 1: the domains (unroll.declared); 9: depth 7, ~2 s
     try:
         result = bmc(Pigeons(), max_depth=12, deadlock=False)
         time.sleep(0.5)  # a SIGINT that came after the run would land here, not in pytest
     except KeyboardInterrupt:
         pytest.fail("the interrupt escaped the engine")
     assert result.verdict == "limit" and result.interrupted
-    assert result.message == "interrupted at depth 3: no violation up to depth 2"
-    assert result.depth == 3 and "gave up" not in result.message
+    assert result.message == "interrupted at depth 7: no violation up to depth 6"
+    assert result.depth == 7 and "gave up" not in result.message
 
 
 def test_ctrl_c_inside_the_induction_step_is_an_interrupt(monkeypatch):

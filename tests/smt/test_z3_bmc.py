@@ -125,3 +125,12 @@ def test_ctrl_c_keeps_the_depths_already_cleared():
     assert result.verdict == "limit" and result.interrupted
     assert result.message == "interrupted at depth 4: no violation up to depth 3"  # depth 3 was cleared
     assert result.depth == 4
+
+
+@pytest.mark.slow
+def test_raft_leader_completeness_bug_found_at_twelve_steps_within_a_minute():
+    from protocols.raft import Raft
+
+    # specs/raft-no-log-check.toml: before the finite encoding, not found in 300 s (issue 13)
+    result = bmc(Raft(terms=2, variant="no-log-check"), max_depth=12, deadlock=False, max_seconds=60)
+    assert result.violated and result.property == "leader_completeness" and len(result.trace) - 1 == 12
