@@ -165,8 +165,8 @@ class RaftLog(Protocol):
         return xlog.last(self.no_entry).term
 
     def is_quorum(self, members):
-        """A set of servers, given as a membership test, is a majority (Cardinality * 2 > N)."""
-        return Count(self.Server, members) * 2 > self.servers
+        """A set of servers is a majority: Cardinality(members) * 2 > Cardinality(Server)."""
+        return Count(members) * 2 > self.servers
 
     def history(self, s, i):
         """The mlog field of i's messages: its log, for the proof's history (no handler reads it)."""
@@ -237,7 +237,7 @@ class RaftLog(Protocol):
     @action(i="Server")
     def become_leader(self, s, i):
         """Candidate i transitions to leader."""
-        if s.guard(And(s.state[i] == CANDIDATE, self.is_quorum(lambda k: Member(k, s.votesGranted[i])))):
+        if s.guard(And(s.state[i] == CANDIDATE, self.is_quorum(s.votesGranted[i]))):
             return s.update(
                 state=s.state.set(i, LEADER),
                 nextIndex=s.nextIndex.set(i, self.fresh_next(s, i, s.log[i].length + 1)),
@@ -261,7 +261,7 @@ class RaftLog(Protocol):
             log = s.log[i]
 
             def agree(index):  # {i} \cup {k \in Server : matchIndex[i][k] >= index} \in Quorum
-                return self.is_quorum(lambda k: Or(k == i, s.matchIndex[i][k] >= index))
+                return self.is_quorum(Filter(self.Server, lambda k: Or(k == i, s.matchIndex[i][k] >= index)))
 
             highest = Max(self.Index, key=lambda index: If(And(index <= log.length, agree(index)), index, 0), default=0)
             new = If(And(highest > 0, self.may_commit(s, i, log.at(highest, self.no_entry))), highest, s.commitIndex[i])

@@ -21,17 +21,16 @@ from typing import Any
 import z3
 
 from checker.array.compile import Compiler, Terms
-from checker.array.constraint import Folded
 from checker.array.layout import Layout
 from checker.core.properties import PropertySet
 from checker.dsl.domains import ValueSet
 from checker.dsl.params import From
 from checker.dsl.protocol import Protocol
 from checker.errors import EncodingError, QuorumError
-from checker.smt import sequences
+from checker.smt.constraint import Folded
 from checker.smt.sequences import SymBag
 from checker.smt.symbolic import Sym, SymBool
-from checker.smt.transition import Encoder, Firing, components
+from checker.smt.transition import Encoder, Firing
 
 
 @dataclass
@@ -87,15 +86,9 @@ class Program:
                 conditions.append(f.condition)
                 self.update_terms.append([])
                 continue
-            writes, terms, written = [], [], {}
-            for name, value in f.changes.items():
-                before = template.values[name]
-                pairs = sequences.changed_components(before, value)
-                for old, new in components(before, value) if pairs is None else pairs:
-                    if old is not new and not z3.eq(old, new):
-                        writes.append(self.layout.index_of_term[old.get_id()])
-                        terms.append(new)
-                        written[old.get_id()] = new
+            written = self.encoder.written(template, f)
+            writes = [self.layout.index_of_term[k] for k in written]
+            terms = list(written.values())
             condition = f.condition if folded is None else z3.And(f.condition, folded.after(written))
             update = Compiler(self.layout.index_of_term, self.terms)
             fn = update.function([update.term(t) for t in terms])

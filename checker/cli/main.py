@@ -253,7 +253,11 @@ def _run(spec: Spec, engine: str | None, overrides: dict[str, Any], quiet: bool,
         protocol = spec.build()
         check_properties(spec, protocol)
     name = distributed_name(engine or spec.engine, overrides)
-    options = dict(spec.options) if name in (spec.engine, distributed_name(spec.engine, overrides)) else {}
+    if name in (spec.engine, distributed_name(spec.engine, overrides)):
+        options = dict(spec.options)
+    else:  # another engine keeps the spec's options it also takes (deadlock, max_seconds, ...)
+        accepted = engines.get(name).options
+        options = {k: v for k, v in spec.options.items() if k in accepted}
     flags = {k: v for k, v in overrides.items() if k != "-o"}
     options.update(flags)
     options.update(overrides.get("-o", {}))

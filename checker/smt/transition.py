@@ -36,6 +36,7 @@ import z3
 from checker.dsl.protocol import Action, Protocol
 from checker.errors import EncodingError, QuorumError
 from checker.smt import sequences
+from checker.smt.constraint import Folded
 from checker.smt.symbolic import Sym, SymBool, SymMap, SymSet, equal, evaluate, fresh, to_bool, to_z3
 from checker.smt.symexec import evaluate_property, paths, symbolic_instances
 
@@ -220,8 +221,26 @@ class Encoder:
         )
 
     def enabled(self, st: SymState) -> z3.BoolRef:
-        """Some action can fire from ``st`` (its negation is a deadlock)."""
-        return z3.Or(*(f.condition for f in self.firings(st))) if self.firings(st) else z3.BoolVal(False)
+        """Some action can fire from ``st`` (its negation is a deadlock): with a ``constraint``, to
+        a successor inside it, as the concrete semantics counts a successor outside as none."""
+        firings = self.firings(st)
+        if not firings:
+            return z3.BoolVal(False)
+        if self.protocol.constraint is None:
+            return z3.Or(*(f.condition for f in firings))
+        folded = Folded(self.within(st))
+        return z3.Or(*(z3.And(f.condition, folded.after(self.written(st, f))) for f in firings))
+
+    def written(self, st: SymState, f: Firing) -> dict[int, z3.ExprRef]:
+        """The components of ``st`` a firing changes: component term id -> its new value."""
+        out = {}
+        for name, value in f.changes.items():
+            before = st.values[name]
+            pairs = sequences.changed_components(before, value)
+            for old, new in components(before, value) if pairs is None else pairs:
+                if old is not new and not z3.eq(old, new):
+                    out[old.get_id()] = new
+        return out
 
     def holds(self, st: SymState, prop: str) -> z3.BoolRef:
         """The property's formula on ``st``."""

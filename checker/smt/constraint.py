@@ -1,7 +1,8 @@
 """The protocol's state constraint (TLC's CONSTRAINT) folded into each firing's condition.
 
-A successor outside the constraint is discarded, so for the array engine a firing is enabled
-only where its successor meets it: ``condition ∧ C(successor)``. Evaluating C on every firing's
+A successor outside the constraint is discarded, so a firing is enabled only where its
+successor meets it: ``condition ∧ C(successor)`` — the array engine's guards, and what BMC's
+deadlock check asks of "some action is enabled". Evaluating C on every firing's
 successor anew would rebuild the whole constraint once per firing (a bag of a thousand possible
 messages, thousands of firings); instead C is built once on the state before, as a Z3 term, and
 each firing's C(successor) is derived from it:
