@@ -35,28 +35,28 @@ class Unsupported(Exception):  # noqa: N818 - a signal to keep the integer encod
     """The formula has a term this encoding does not cover."""
 
 
-def _and(*conds: Cond) -> Cond:
+def _connective(conds: Iterable[Cond], unit: bool) -> Cond:
+    """And (``unit`` True) or Or (False) of conditions, Python constants folded: the unit drops out,
+    its opposite decides."""
     terms = []
     for c in conds:
-        if c is False:
-            return False
-        if c is not True:
+        if c is (not unit):
+            return not unit
+        if c is not unit:
             terms.append(c)
     if not terms:
-        return True
-    return terms[0] if len(terms) == 1 else z3.And(*terms)
+        return unit
+    if len(terms) == 1:
+        return terms[0]
+    return z3.And(*terms) if unit else z3.Or(*terms)
+
+
+def _and(*conds: Cond) -> Cond:
+    return _connective(conds, True)
 
 
 def _or(conds: Iterable[Cond]) -> Cond:
-    terms = []
-    for c in conds:
-        if c is True:
-            return True
-        if c is not False:
-            terms.append(c)
-    if not terms:
-        return False
-    return terms[0] if len(terms) == 1 else z3.Or(*terms)
+    return _connective(conds, False)
 
 
 def _not(c: Cond) -> Cond:
