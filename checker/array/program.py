@@ -14,6 +14,7 @@ engine discovers states in the explicit engine's order and reports the same firs
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,10 @@ from checker.smt.constraint import Folded
 from checker.smt.sequences import SymBag
 from checker.smt.symbolic import Sym, SymBool
 from checker.smt.transition import Encoder, Firing
+
+#: How deep a term may nest while it is compiled: a bag's counts after a few sends and the state
+#: constraint's running sum nest a few hundred levels, each a few Python frames.
+DEEP_TERMS = 20_000
 
 
 @dataclass
@@ -52,6 +57,8 @@ class Program:
         self.protocol = protocol
         self._universes: dict[str, dict[Any, int]] = {}
         self.terms = Terms()  # the structure of every term compiled, read from Z3 once
+        depth = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(depth, DEEP_TERMS))  # compiling walks terms recursively
         try:
             self.encoder = Encoder(protocol)
             template = self.encoder.state("cur")
@@ -68,6 +75,8 @@ class Program:
                                            for n in [*self.invariant_names, *self.goal_names]])
         except (EncodingError, z3.Z3Exception) as err:
             raise EncodingError(str(err)) from None
+        finally:
+            sys.setrecursionlimit(depth)
 
     def _firings(self, template: Any, found: list[Firing], raising: list[Firing]) -> tuple[list, list]:
         protocol = self.protocol

@@ -92,6 +92,8 @@ def run(entry: Entry) -> tuple[Protocol, dict[str, Any], list[Step]]:
     options = dict(entry.options or {})
     if entry.spec is None:
         options.setdefault("max_seconds", VARIANT_SECONDS)
+        if protocol.constraint is not None:  # a bounded model's deadlocks are its bounds, not the variant's bug
+            options.setdefault("deadlock", False)
     result = engines.run(entry.engine, protocol, entry.properties, options)
     doc = {k: v for k, v in result.to_json().items() if k in STABLE_KEYS}
     doc.update(name=entry.name, description=entry.description, spec=entry.spec, expect=entry.expect,

@@ -8,6 +8,7 @@ from typing import Any
 from checker.dsl.domains import show
 from checker.dsl.params import From
 from checker.dsl.protocol import Protocol
+from checker.dsl.sequences import SeqValue
 from checker.errors import QuorumError
 
 
@@ -47,6 +48,8 @@ def param_json(value: Any) -> Any:
         return dict(zip(value._fields, (param_json(v) for v in value), strict=True))
     if isinstance(value, frozenset):
         return sorted((param_json(v) for v in value), key=repr)
+    if isinstance(value, SeqValue):  # a record's sequence field: a list, as Seq.to_json writes it
+        return [param_json(v) for v in tuple.__iter__(value)]
     if isinstance(value, (int, str, float, bool)) or value is None:
         return value
     return show(value)

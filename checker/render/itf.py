@@ -49,6 +49,7 @@ from checker.dsl.domains import (
 )
 from checker.dsl.params import From
 from checker.dsl.protocol import Protocol
+from checker.dsl.sequences import Bag, BagValue, Seq, SeqValue
 from checker.errors import QuorumError
 
 ADR = "https://apalache-mc.org/docs/adr/015adr-trace.html"
@@ -72,6 +73,10 @@ def to_itf(value: Any, domain: Domain | None = None) -> Any:
         return {"#map": [[to_itf(k, domain.keys), to_itf(v, domain.vals)] for k, v in value.items()]}
     if isinstance(domain, SetOf) and isinstance(value, frozenset):
         return {"#set": [to_itf(v, domain.of) for v in sorted(value, key=sort_key)]}
+    if isinstance(domain, Seq) and isinstance(value, SeqValue):  # a TLA+ sequence: a JSON array
+        return [to_itf(v, domain.of) for v in tuple.__iter__(value)]
+    if isinstance(domain, Bag) and isinstance(value, BagValue):  # raft.tla's bag: message -> count
+        return {"#map": [[to_itf(v, domain.of), to_itf(c)] for v, c in value.items()]}
     if isinstance(domain, Records) and getattr(value, "kind", None) in domain.kinds:
         return to_itf(value, domain.kinds[value.kind])
     if isinstance(domain, RecordType) and isinstance(value, domain.cls):
@@ -91,6 +96,10 @@ def value_to_itf(value: Any) -> Any:
         return {"#set": [value_to_itf(v) for v in sorted(value, key=sort_key)]}
     if isinstance(value, FnMap):
         return {"#map": [[value_to_itf(k), value_to_itf(v)] for k, v in value.items()]}
+    if isinstance(value, SeqValue):
+        return [value_to_itf(v) for v in tuple.__iter__(value)]
+    if isinstance(value, BagValue):
+        return {"#map": [[value_to_itf(v), value_to_itf(c)] for v, c in value.items()]}
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return {f: value_to_itf(v) for f, v in zip(value._fields, value, strict=True)}
     if isinstance(value, tuple):
@@ -269,6 +278,16 @@ def decode(data: Any, domain: Domain | None, field: str) -> Any:
         return _map(data, domain, field)
     if isinstance(domain, SetOf):
         return ValueSet(decode(e, domain.of, f"{field} element") for e in _elements(data, field))
+    if isinstance(domain, Seq):
+        if not isinstance(data, list):
+            raise QuorumError(f"{field}: a sequence is a JSON array, not {data!r}")
+        return domain.make(decode(e, domain.of, f"{field}[{i}]") for i, e in enumerate(data, start=1))
+    if isinstance(domain, Bag):
+        pairs = data.get("#map") if isinstance(data, dict) else None
+        if not isinstance(pairs, list):
+            raise QuorumError(f'{field}: a bag is {{"#map": [[element, count], ...]}}, not {data!r}')
+        return domain.make({decode(e, domain.of, f"{field} element"): decode(c, None, f"{field} count")
+                            for e, c in pairs})
     if isinstance(domain, Records):
         return _records(data, domain, field)
     if isinstance(domain, RecordType):
