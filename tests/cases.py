@@ -3,6 +3,8 @@ cross-engine tests share (a new protocol is compared by every engine without edi
 
 from __future__ import annotations
 
+import pytest
+
 from checker.cli.discovery import all_protocols
 
 CASES = [(cls, variant) for cls in all_protocols() for variant in (cls.variants() or [None])]
@@ -15,3 +17,13 @@ def build(cls, variant):
     if variant is not None:
         params["variant"] = variant
     return cls(**params)
+
+
+#: Protocols whose buggy variants each cost seconds per engine at their small instance: their
+#: correct version runs in the default suite, the variants in the slow one.
+HEAVY = {"RaftLog"}
+PARAMS = [
+    pytest.param(c, v, id=i, marks=pytest.mark.slow) if c.__name__ in HEAVY and v not in (None, "correct")
+    else pytest.param(c, v, id=i)
+    for (c, v), i in zip(CASES, IDS, strict=True)
+]

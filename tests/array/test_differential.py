@@ -18,7 +18,7 @@ from checker.core.result import Raised
 from checker.explicit.bfs import explore
 from protocols.occ import Occ
 from tests import toys
-from tests.cases import CASES, IDS, build
+from tests.cases import PARAMS, build
 
 TOYS = ["RecordOutOfDomain", "ParamRecordOutOfDomain", "InboxOutOfDomain", "SetOfScalarsOutOfDomain",
         "MapOutOfDomain", "OutOfDomain", "BoolGetsNumber", "MapKeyOutside", "RaisesOnGuard", "SendWhenEmpty",
@@ -48,7 +48,7 @@ def compare(make, **options) -> None:
     assert got == want
 
 
-@pytest.mark.parametrize(("cls", "variant"), CASES, ids=IDS)
+@pytest.mark.parametrize(("cls", "variant"), PARAMS)
 def test_array_engine_agrees_with_the_object_engine(cls, variant):
     compare(lambda: build(cls, variant))
 

@@ -12,13 +12,13 @@ import pytest
 from checker.core.replay import confirm_violation
 from checker.explicit.bfs import explore
 from checker.hyp.simulate import simulate
-from tests.cases import CASES, IDS, build
+from tests.cases import PARAMS, build
 
 NEAR = 8
 WALKS = 100
 
 
-@pytest.mark.parametrize(("cls", "variant"), CASES, ids=IDS)
+@pytest.mark.parametrize(("cls", "variant"), PARAMS)
 def test_simulation_reports_only_what_the_explorer_finds(cls, variant):
     exhaustive = explore(build(cls, variant))
     walked = simulate(build(cls, variant), seed=1, walks=WALKS)

@@ -13,7 +13,7 @@ import pytest
 
 from checker.explicit.bfs import explore
 from checker.smt.bmc import bmc
-from tests.cases import CASES, IDS, build
+from tests.cases import CASES, IDS, PARAMS, build
 
 BOUND = 6
 SECONDS = 20  # per BMC run: a case over budget fails with a time-limit message instead of stalling
@@ -34,7 +34,7 @@ def agree(cls, variant, max_depth: int | None) -> None:
     assert found.verdict == "limit" and found.message.startswith(f"no violation up to depth {deepest}"), found.summary()
 
 
-@pytest.mark.parametrize(("cls", "variant"), CASES, ids=IDS)
+@pytest.mark.parametrize(("cls", "variant"), PARAMS)
 def test_bmc_agrees_with_explicit_up_to_the_bound(cls, variant):
     agree(cls, variant, BOUND)
 

@@ -30,13 +30,11 @@ from checker.cli import gallery
 from checker.core.properties import instances
 from checker.core.semantics import violates
 from checker.dsl.domains import show
+from tests.gallery_folders import with_counterexample
 
 ROOT = Path(__file__).resolve().parents[2]
 GALLERY = Path(os.environ.get("QUORUM_GALLERY") or ROOT / "counterexamples")
-FOLDERS = sorted(  # an entry with no counterexample at its size has no explanation to judge
-    p.name for p in GALLERY.iterdir()
-    if p.is_dir() and json.loads((p / "trace.json").read_text()).get("verdict") == "violated"
-)
+FOLDERS = with_counterexample()  # an entry with no counterexample at its size has no explanation to judge
 
 #: Entries whose explanation names no instance today (strict xfail: fixing one makes it XPASS).
 NAMES_NOTHING: dict[str, str] = {}

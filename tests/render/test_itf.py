@@ -22,9 +22,10 @@ from checker.core.replay import replay
 from checker.core.trace import step_from_json
 from checker.dsl.domains import Enum, Map, Option, Records, RecordType, SetOf
 from checker.render import dot, itf
+from tests.gallery_folders import with_counterexample
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = sorted(p.name for p in (ROOT / "counterexamples").iterdir() if p.is_dir())
+FOLDERS = with_counterexample()
 
 
 @functools.cache

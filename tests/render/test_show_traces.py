@@ -16,9 +16,10 @@ from click.testing import CliRunner
 from checker.cli import gallery
 from checker.cli.main import main
 from checker.render import dot
+from tests.gallery_folders import with_counterexample
 
 ROOT = Path(__file__).resolve().parents[2]
-FOLDERS = sorted(p.name for p in (ROOT / "counterexamples").iterdir() if p.is_dir())
+FOLDERS = with_counterexample()
 SPECS = {e.name: e for e in gallery.discover(ROOT / "specs")}
 
 
